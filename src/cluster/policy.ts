@@ -1,0 +1,121 @@
+// MigrationPolicy selection and the migration configuration it yields (spec §1.3; KubeVirt
+// pkg/virt-controller/watch/migration/migrationpolicy.go matchPolicy / countMatchingLabels /
+// applyMigrationPolicySpec). Pure functions, no I/O.
+
+import type { Labels, MigrationConfiguration, MigrationPolicySpec } from '../scenario/types.js';
+
+function atLeast(v: { major: number; minor: number }, major: number, minor: number): boolean {
+  return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+interface Score {
+  vmi: number;
+  ns: number;
+}
+
+/**
+ * countMatchingLabels: null when the policy does not match, else its score.
+ * - a policy without a `selectors` field never matches;
+ * - every key/value of a set selector must match exactly; an empty selector matches with 0;
+ * - quirk: both selectors are evaluated only when the VMI's label map is non-nil (KubeVirt tests the
+ *   VMI labels, not the namespace's, before the namespace selector). migsim's VmSpec always has a
+ *   label object, so an empty `{}` counts as non-nil and the quirk never fires here; a VMI written
+ *   without labels would, in KubeVirt, match any policy's selectors with a score of 0.
+ */
+function countMatchingLabels(
+  policy: MigrationPolicySpec,
+  vmLabels: Labels | null,
+  namespaceLabels: Labels,
+): Score | null {
+  if (!policy.hasSelectors) return null;
+  const count = (selector: Labels, labels: Labels): number | null => {
+    let n = 0;
+    for (const [k, v] of Object.entries(selector)) {
+      if (!Object.hasOwn(labels, k) || labels[k] !== v) return null;
+      n++;
+    }
+    return n;
+  };
+  let vmi = 0;
+  let ns = 0;
+  if (policy.virtualMachineInstanceSelector !== null && vmLabels !== null) {
+    const c = count(policy.virtualMachineInstanceSelector, vmLabels);
+    if (c === null) return null;
+    vmi = c;
+  }
+  if (policy.namespaceSelector !== null && vmLabels !== null) {
+    const c = count(policy.namespaceSelector, namespaceLabels);
+    if (c === null) return null;
+    ns = c;
+  }
+  return { vmi, ns };
+}
+
+/**
+ * The policy applied to a VMI: among the matching policies, the highest total of matched labels
+ * (VMI + namespace); on equal totals, more matched VMI labels; still tied, the lexicographically
+ * smallest name.
+ */
+export function selectMigrationPolicy(
+  policies: readonly MigrationPolicySpec[],
+  vmLabels: Labels | null,
+  namespaceLabels: Labels,
+): MigrationPolicySpec | null {
+  let best: { policy: MigrationPolicySpec; score: Score } | null = null;
+  for (const policy of policies) {
+    const score = countMatchingLabels(policy, vmLabels, namespaceLabels);
+    if (score === null) continue;
+    if (best === null) {
+      best = { policy, score };
+      continue;
+    }
+    const total = score.vmi + score.ns;
+    const bestTotal = best.score.vmi + best.score.ns;
+    const better =
+      total > bestTotal ||
+      (total === bestTotal && score.vmi > best.score.vmi) ||
+      (total === bestTotal && score.vmi === best.score.vmi && policy.name < best.policy.name);
+    if (better) best = { policy, score };
+  }
+  return best?.policy ?? null;
+}
+
+const MiB = 2 ** 20;
+
+/** virt-launcher's QuantityToMebiByte: 0 stays 0 (unlimited), below 1 MiB → 1 MiB, else nearest MiB. */
+export function roundBandwidthToMiB(bytesPerSecond: number): number {
+  if (bytesPerSecond <= 0) return 0;
+  if (bytesPerSecond < MiB) return MiB;
+  return Math.round(bytesPerSecond / MiB) * MiB;
+}
+
+/**
+ * The configuration frozen into the VMI at hand-off: the cluster's, with the policy's fields
+ * overriding (allowAutoConverge, bandwidthPerMigration, completionTimeoutPerGiB, allowPostCopy,
+ * allowWorkloadDisruption). A policy setting allowPostCopy but not allowWorkloadDisruption makes the
+ * latter follow allowPostCopy. Before v1.5 allowWorkloadDisruption does not exist: always false.
+ * The policy's bandwidth is rounded to whole MiB/s like the cluster's (idempotent if already so).
+ * Not modelled: the policy's maxDowntimeMs and experimental options (v1.9+), absent from
+ * MigrationPolicySpec.
+ */
+export function resolveMigrationConfiguration(
+  cluster: MigrationConfiguration,
+  policy: MigrationPolicySpec | null,
+  version: { major: number; minor: number },
+): MigrationConfiguration {
+  const out: MigrationConfiguration = { ...cluster };
+  if (policy !== null) {
+    if (policy.allowWorkloadDisruption === undefined && policy.allowPostCopy !== undefined) {
+      out.allowWorkloadDisruption = policy.allowPostCopy;
+    }
+    if (policy.allowAutoConverge !== undefined) out.allowAutoConverge = policy.allowAutoConverge;
+    if (policy.bandwidthPerMigration !== undefined) {
+      out.bandwidthPerMigration = roundBandwidthToMiB(policy.bandwidthPerMigration);
+    }
+    if (policy.completionTimeoutPerGiB !== undefined) out.completionTimeoutPerGiB = policy.completionTimeoutPerGiB;
+    if (policy.allowPostCopy !== undefined) out.allowPostCopy = policy.allowPostCopy;
+    if (policy.allowWorkloadDisruption !== undefined) out.allowWorkloadDisruption = policy.allowWorkloadDisruption;
+  }
+  if (!atLeast(version, 1, 5)) out.allowWorkloadDisruption = false;
+  return out;
+}

@@ -1,0 +1,107 @@
+// What the API server would hold: nodes with their flags and requested resources, and VMIs
+// with where they run. Pods are represented only by their resource reservations.
+import type { Labels, NodeSpec, Taint, VmSpec } from '../scenario/types.js';
+
+export interface NodeState {
+  spec: NodeSpec;
+  unschedulable: boolean;
+  taints: Taint[];
+  /** sum of the requests of the pods bound here (launcher and migration target pods) */
+  requested: { cpu: number; memory: number };
+  /** VMIs that have a pod on this node (source or target) */
+  vmiPods: Set<string>;
+  /** VMIs whose status.nodeName is this node */
+  residents: Set<VmiState>;
+}
+
+export interface VmiState {
+  spec: VmSpec;
+  /** position in the scenario, for deterministic ordering */
+  order: number;
+  key: string;
+  /** status.nodeName; null while not running */
+  node: string | null;
+  running: boolean;
+  /** status.evacuationNodeName */
+  evacuationNodeName: string | null;
+  /** CPU-model selectors a previous migration's target pod used (copied on the next one) */
+  migrationSelectors: Labels | null;
+  /** an unfinished VMIM owns this VMI */
+  activeMigration: string | null;
+  /** every VMIM ever created for it, oldest first */
+  migrations: string[];
+  /** when it went down (shut down or lost), for its downtime */
+  downSince: number | null;
+}
+
+export class ClusterState {
+  readonly nodes = new Map<string, NodeState>();
+  readonly vmis = new Map<string, VmiState>();
+
+  constructor(nodes: readonly NodeSpec[], vms: readonly VmSpec[]) {
+    for (const spec of nodes) {
+      this.nodes.set(spec.name, {
+        spec,
+        unschedulable: spec.unschedulable,
+        taints: spec.taints.slice(),
+        requested: { cpu: 0, memory: 0 },
+        vmiPods: new Set(),
+        residents: new Set(),
+      });
+    }
+    for (const spec of vms) {
+      this.vmis.set(spec.key, {
+        spec,
+        order: this.vmis.size,
+        key: spec.key,
+        node: null,
+        running: false,
+        evacuationNodeName: null,
+        migrationSelectors: null,
+        activeMigration: null,
+        migrations: [],
+        downSince: null,
+      });
+    }
+  }
+
+  node(name: string): NodeState {
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`unknown node ${name}`);
+    return n;
+  }
+
+  vmi(key: string): VmiState {
+    const v = this.vmis.get(key);
+    if (!v) throw new Error(`unknown VMI ${key}`);
+    return v;
+  }
+
+  /** Bind a pod of `vmi` to `node`, reserving its requests. */
+  reserve(node: string, vmi: VmiState): void {
+    const n = this.node(node);
+    n.requested.cpu += vmi.spec.cpu;
+    n.requested.memory += vmi.spec.memory;
+    n.vmiPods.add(vmi.key);
+  }
+
+  release(node: string, vmi: VmiState): void {
+    const n = this.node(node);
+    if (!n.vmiPods.delete(vmi.key)) return;
+    n.requested.cpu -= vmi.spec.cpu;
+    n.requested.memory -= vmi.spec.memory;
+  }
+
+  /** Set status.nodeName (null: not running anywhere). */
+  setNode(vmi: VmiState, node: string | null): void {
+    if (vmi.node !== null) this.node(vmi.node).residents.delete(vmi);
+    vmi.node = node;
+    vmi.running = node !== null;
+    if (node !== null) this.node(node).residents.add(vmi);
+  }
+
+  /** VMIs whose status.nodeName is `node`, in scenario order. */
+  vmisOn(node: string): VmiState[] {
+    return [...this.node(node).residents].sort((a, b) => a.order - b.order);
+  }
+}

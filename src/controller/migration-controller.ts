@@ -1,0 +1,564 @@
+// virt-controller's migration controller (spec §3): VirtualMachineInstanceMigration objects,
+// the Pending queue with its cluster and per-node limits checked only at target-pod creation,
+// priorities and re-poll delays, evacuation back-off, target-pod timeouts, the hand-off, and
+// the virt-handler / virt-launcher side that runs the job and its monitor.
+import {
+  acceptableCompletionTime,
+  blockMigrationDiskBytes,
+  liveMigratable,
+  migrationDataSize,
+  migrationMethod,
+} from '../cluster/migratability.js';
+import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
+import { schedule } from '../cluster/scheduler.js';
+import type { VmiState } from '../cluster/state.js';
+import { targetPodRequirements, type PodRequirements } from '../cluster/targetpod.js';
+import { sample } from '../engine/random.js';
+import type { Timer } from '../engine/simulator.js';
+import type { VmimPhase } from '../log/events.js';
+import { dirtyModel } from '../precopy/dirty.js';
+import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
+import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
+import { atLeast, type Context } from './context.js';
+import { MigrationMonitor, type MonitorAction } from './monitor.js';
+import type { VmLifecycle } from './vm-lifecycle.js';
+
+/** spec.priority → queue priority (spec §3.4) */
+export const Priority = { running: 1000, systemCritical: 100, userTriggered: 50, systemMaintenance: 20, user: 0 } as const;
+
+export interface MigrationRequest {
+  name: string | null;
+  vmi: string;
+  priority: number;
+  /** kubevirt.io/evacuationMigration=<node> */
+  evacuationNode: string | null;
+  addedNodeSelector: Labels;
+  apiKind: string;
+  wave: string | null;
+}
+
+export interface Vmim {
+  name: string;
+  seq: number;
+  vmi: VmiState;
+  priority: number;
+  evacuationNode: string | null;
+  wave: string | null;
+  addedNodeSelector: Labels;
+  createdAt: number;
+  phase: VmimPhase;
+  finalAt: number | null;
+  sourceNode: string;
+  pod: PodRequirements | null;
+  podCreatedAt: number | null;
+  targetNode: string | null;
+  podReady: boolean;
+  handedOff: boolean;
+  unschedulable: string | null;
+  abortRequested: boolean;
+  job: MigrationJob | null;
+  monitor: MigrationMonitor | null;
+  timers: Timer[];
+  reconcileTimer: Timer | null;
+  failureReason: string | null;
+}
+
+const RUNNING_PHASES: ReadonlySet<VmimPhase> = new Set(['Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running']);
+
+export class MigrationController {
+  readonly vmims = new Map<string, Vmim>();
+  /** migrations counted against the limits: a target pod exists and the migration is not final */
+  private running = new Set<Vmim>();
+  private outbound = new Map<string, number>();
+  private pending: Vmim[] = [];
+  private unschedulable = new Set<Vmim>();
+  private seq = 0;
+  private finalListeners: ((m: Vmim) => void)[] = [];
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly lifecycle: VmLifecycle,
+  ) {}
+
+  onFinal(fn: (m: Vmim) => void): void {
+    this.finalListeners.push(fn);
+  }
+
+  private get config(): MigrationConfiguration {
+    return this.ctx.scenario.kubevirt.migrations;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  outboundCount(node: string): number {
+    return this.outbound.get(node) ?? 0;
+  }
+
+  private generateName(prefix: string): string {
+    const rng = this.ctx.random.stream('names');
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+    for (;;) {
+      let s = prefix;
+      for (let i = 0; i < 5; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
+      if (!this.vmims.has(s)) return s;
+    }
+  }
+
+  /** Create a VMIM as the API server would: admission first (spec §6, last paragraph). */
+  create(req: MigrationRequest): Vmim | null {
+    const { sim, log, state, scenario } = this.ctx;
+    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-');
+    const vmi = state.vmis.get(req.vmi);
+    const reject = (reason: string, message: string): null => {
+      log.record({ t: sim.now, type: 'MigrationRejected', migration: name, vmi: req.vmi, reason, message });
+      return null;
+    };
+    if (!vmi || !vmi.running || vmi.node === null) return reject('VMINotRunning', `VMI ${req.vmi} is not running`);
+    if (this.vmims.has(name)) return reject('AlreadyExists', `migration ${name} already exists`);
+    if (vmi.activeMigration !== null) {
+      return reject('MigrationInProgress', `in-flight migration detected. Active migration job (${vmi.activeMigration}) is currently already in progress for VMI ${vmi.spec.name}`);
+    }
+    const m = liveMigratable(vmi.spec, state.node(vmi.node).spec, scenario.kubevirt, scenario.profile);
+    if (!m.migratable) {
+      return reject(m.reason ?? 'NotLiveMigratable', `Cannot migrate VMI, Reason: ${m.reason}, Message: ${m.message}`);
+    }
+    const vmim: Vmim = {
+      name,
+      seq: this.seq++,
+      vmi,
+      priority: req.priority,
+      evacuationNode: req.evacuationNode,
+      wave: req.wave,
+      addedNodeSelector: req.addedNodeSelector,
+      createdAt: sim.now,
+      phase: 'Pending',
+      finalAt: null,
+      sourceNode: vmi.node,
+      pod: null,
+      podCreatedAt: null,
+      targetNode: null,
+      podReady: false,
+      handedOff: false,
+      unschedulable: null,
+      abortRequested: false,
+      job: null,
+      monitor: null,
+      timers: [],
+      reconcileTimer: null,
+      failureReason: null,
+    };
+    this.vmims.set(name, vmim);
+    vmi.activeMigration = name;
+    vmi.migrations.push(name);
+    log.record({
+      t: sim.now,
+      type: 'MigrationCreated',
+      migration: name,
+      vmi: vmi.key,
+      sourceNode: vmi.node,
+      priority: req.priority,
+      evacuationNode: req.evacuationNode,
+      apiKind: req.apiKind,
+      wave: req.wave,
+    });
+    log.record({ t: sim.now, type: 'MigrationPhase', migration: name, phase: 'Pending' });
+    this.pending.push(vmim);
+    this.requeue(vmim, 0);
+    return vmim;
+  }
+
+  /** Reject a migration request that never reached the API (e.g. a legacy selector conflict). */
+  rejectRequest(name: string, vmi: string, reason: string, message: string): void {
+    this.ctx.log.record({ t: this.ctx.sim.now, type: 'MigrationRejected', migration: name, vmi, reason, message });
+  }
+
+  private requeue(m: Vmim, delay: number): void {
+    this.ctx.sim.cancel(m.reconcileTimer);
+    m.reconcileTimer = this.ctx.sim.after(delay, () => {
+      m.reconcileTimer = null;
+      this.reconcilePending(m);
+    }, 'reconcile');
+  }
+
+  /** Re-poll delay at a limit, by priority (spec §3.3). */
+  private limitDelay(m: Vmim): number {
+    if (!atLeast(this.ctx.scenario.kubevirt.version, 1, 9)) return 5;
+    if (m.priority >= 100) return 1;
+    if (m.priority >= 50) return 3;
+    return 5;
+  }
+
+  /** Evacuation back-off: 20 s doubling per earlier failed evacuation VMIM, up to the last success (§3.7). */
+  private backoffUntil(m: Vmim): number {
+    if (m.evacuationNode === null) return 0;
+    const names = m.vmi.migrations;
+    let failed = 0;
+    let lastFailedAt = 0;
+    // Garbage collection keeps the newest 5 finalized VMIMs per VMI.
+    let finalized = 0;
+    for (let i = names.length - 1; i >= 0 && finalized < 5; i--) {
+      const prev = this.vmims.get(names[i]!)!;
+      if (prev === m || prev.evacuationNode === null || prev.finalAt === null) continue;
+      finalized++;
+      if (prev.phase === 'Succeeded') break;
+      if (failed === 0) lastFailedAt = prev.finalAt;
+      failed++;
+    }
+    if (failed === 0) return 0;
+    return lastFailedAt + 20 * 2 ** (failed - 1);
+  }
+
+  private reconcilePending(m: Vmim): void {
+    if (m.finalAt !== null || m.podCreatedAt !== null) return;
+    const { sim, log } = this.ctx;
+    if (m.abortRequested) {
+      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      return;
+    }
+    const until = this.backoffUntil(m);
+    if (sim.now < until) {
+      log.record({ t: sim.now, type: 'MigrationQueued', migration: m.name, reason: 'MigrationBackoff', retryIn: until - sim.now });
+      m.priority = Math.max(m.priority, Priority.running);
+      this.requeueAt(m, until);
+      return;
+    }
+    if (this.running.size >= this.config.parallelMigrationsPerCluster) {
+      this.queued(m, 'ParallelMigrationsPerCluster');
+      return;
+    }
+    if (this.outboundCount(m.sourceNode) >= this.config.parallelOutboundMigrationsPerNode) {
+      this.queued(m, 'ParallelOutboundMigrationsPerNode');
+      return;
+    }
+    this.createTargetPod(m);
+  }
+
+  private requeueAt(m: Vmim, t: number): void {
+    this.requeue(m, t - this.ctx.sim.now);
+  }
+
+  private queued(m: Vmim, reason: string): void {
+    const delay = this.limitDelay(m);
+    // Log only the first wait per reason, not every re-poll.
+    const last = this.lastQueueReason.get(m);
+    if (last !== reason) {
+      this.lastQueueReason.set(m, reason);
+      this.ctx.log.record({ t: this.ctx.sim.now, type: 'MigrationQueued', migration: m.name, reason, retryIn: delay });
+    }
+    this.requeue(m, delay);
+  }
+  private lastQueueReason = new Map<Vmim, string>();
+
+  private createTargetPod(m: Vmim): void {
+    const { sim, log, state, scenario } = this.ctx;
+    this.lastQueueReason.delete(m);
+    const source = state.node(m.sourceNode).spec;
+    const req = targetPodRequirements(m.vmi.spec, source, scenario.kubevirt, m.addedNodeSelector, m.vmi.migrationSelectors);
+    if (!req.ok) {
+      this.fail(m, req.reason, req.message, null, false);
+      return;
+    }
+    m.pod = req.pod;
+    m.podCreatedAt = sim.now;
+    this.pending = this.pending.filter((p) => p !== m);
+    this.running.add(m);
+    this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) + 1);
+    log.record({ t: sim.now, type: 'TargetPodCreated', migration: m.name });
+    this.setPhase(m, 'Scheduling');
+    const cp = scenario.controlPlane;
+    m.timers.push(sim.after(cp.unschedulablePendingTimeout, () => this.unschedulableTimeout(m), 'unschedulable-timeout'));
+    m.timers.push(sim.after(cp.catchAllPendingTimeout, () => this.catchAllTimeout(m), 'pending-timeout'));
+    this.trySchedule(m);
+  }
+
+  private trySchedule(m: Vmim): boolean {
+    const { sim, log, state } = this.ctx;
+    const res = schedule({ pod: m.pod!, vmiKey: m.vmi.key, antiAffinity: true }, [...state.nodes.values()]);
+    if (res.node === null) {
+      if (m.unschedulable !== res.message) {
+        log.record({ t: sim.now, type: 'TargetPodUnschedulable', migration: m.name, message: res.message });
+      }
+      m.unschedulable = res.message;
+      this.unschedulable.add(m);
+      return false;
+    }
+    this.unschedulable.delete(m);
+    m.unschedulable = null;
+    m.targetNode = res.node;
+    state.reserve(res.node, m.vmi);
+    log.record({ t: sim.now, type: 'TargetPodScheduled', migration: m.name, node: res.node });
+    this.after(m, this.ctx.scenario.controlPlane.targetPodStartup, 'target-pod-ready', () => this.podReady(m));
+    return true;
+  }
+
+  /** Resources were freed or nodes changed: the scheduler retries pending target pods. */
+  clusterChanged(): void {
+    for (const m of [...this.unschedulable].sort((a, b) => a.seq - b.seq)) {
+      if (m.finalAt === null && m.targetNode === null) this.trySchedule(m);
+    }
+  }
+
+  private unschedulableTimeout(m: Vmim): void {
+    if (m.finalAt !== null || m.targetNode !== null || m.unschedulable === null) return;
+    const s = this.ctx.scenario.controlPlane.unschedulablePendingTimeout;
+    this.fail(m, 'TargetPodUnschedulable', `target pod was unschedulable for ${s}s and was deleted: ${m.unschedulable}`, null, false);
+  }
+
+  private catchAllTimeout(m: Vmim): void {
+    if (m.finalAt !== null || m.podReady) return;
+    const s = this.ctx.scenario.controlPlane.catchAllPendingTimeout;
+    this.fail(m, 'TargetPodPendingTimeout', `target pod was pending for ${s}s and was deleted`, null, false);
+  }
+
+  private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
+    const delay = sample(d, this.ctx.random.stream(`control-plane/${label}`));
+    m.timers.push(this.ctx.sim.after(delay, () => {
+      if (m.finalAt === null) fn();
+    }, label));
+  }
+
+  private podReady(m: Vmim): void {
+    m.podReady = true;
+    this.setPhase(m, 'Scheduled');
+    if (m.abortRequested) {
+      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      return;
+    }
+    this.after(m, this.ctx.scenario.controlPlane.handoff, 'handoff', () => this.handOff(m));
+  }
+
+  private handOff(m: Vmim): void {
+    if (m.abortRequested) {
+      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      return;
+    }
+    m.handedOff = true;
+    this.setPhase(m, 'PreparingTarget');
+    this.after(m, this.ctx.scenario.controlPlane.targetPreparation, 'target-preparation', () => {
+      this.setPhase(m, 'TargetReady');
+      this.after(m, this.ctx.scenario.controlPlane.migrationStart, 'migration-start', () => this.startMigration(m));
+    });
+  }
+
+  /** The source virt-handler starts the launcher's migration: policy frozen at hand-off, monitor, job. */
+  private startMigration(m: Vmim): void {
+    const { sim, log, state, scenario, fabric, topology } = this.ctx;
+    const vm = m.vmi.spec;
+    const policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
+    const cfg = resolveMigrationConfiguration(scenario.kubevirt.migrations, policy, scenario.kubevirt.version);
+    const method = migrationMethod(vm);
+    const acceptable = acceptableCompletionTime(cfg.completionTimeoutPerGiB, migrationDataSize(vm, method));
+    this.setPhase(m, 'Running');
+    log.record({
+      t: sim.now,
+      type: 'MigrationStarted',
+      migration: m.name,
+      sourceNode: m.sourceNode,
+      targetNode: m.targetNode!,
+      policy: policy?.name ?? null,
+      method,
+      acceptableCompletionTime: acceptable,
+      bandwidthPerMigration: cfg.bandwidthPerMigration,
+    });
+    const hv = scenario.hypervisor;
+    const job = new MigrationJob(
+      sim,
+      fabric,
+      {
+        id: m.name,
+        memoryBytes: vm.usedMemory,
+        diskBytes: method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0,
+        dirty: dirtyModel(vm.dirty),
+        throttleSensitivity: vm.throttleSensitivity,
+        downtimeLimit: hv.downtimeLimit,
+        switchoverCost: hv.switchoverCost,
+        bandwidthCap: cfg.bandwidthPerMigration > 0 ? cfg.bandwidthPerMigration : Infinity,
+        autoConverge: cfg.allowAutoConverge
+          ? {
+              initialPct: hv.throttle.initial * 100,
+              incrementPct: hv.throttle.increment * 100,
+              maxPct: hv.throttle.max * 100,
+              triggerThreshold: hv.throttle.triggerThreshold,
+              syncInterval: 5,
+            }
+          : null,
+        keepaliveTimeout: hv.keepalive.interval * (hv.keepalive.count + 1),
+        links: topology.links(m.sourceNode, m.targetNode!),
+      },
+      (ev) => this.onJobEvent(m, ev),
+    );
+    m.job = job;
+    m.monitor = new MigrationMonitor(
+      sim,
+      job,
+      {
+        acceptableCompletionTime: acceptable,
+        progressTimeout: cfg.progressTimeout,
+        allowWorkloadDisruption: cfg.allowWorkloadDisruption,
+        allowPostCopy: cfg.allowPostCopy,
+        hasVfio: vm.gpus.length > 0 || vm.hostDevices > 0,
+        version: scenario.kubevirt.version,
+      },
+      (a) => this.onMonitorAction(m, a),
+    );
+    m.monitor.begin();
+    job.start();
+    if (!topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork })) {
+      job.setReachable(false);
+    }
+    if (m.abortRequested) job.abort('AbortRequested', 'migration was deleted: AbortJob');
+    void state;
+  }
+
+  /** Outages changed: tell every running job whether its path is reachable. */
+  connectivityChanged(): void {
+    const { topology } = this.ctx;
+    this.ctx.fabric.batch(() => {
+      for (const m of this.running) {
+        if (m.job && m.job.active) {
+          m.job.setReachable(topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork }));
+        }
+      }
+    });
+  }
+
+  private onMonitorAction(m: Vmim, a: MonitorAction): void {
+    const { sim, log } = this.ctx;
+    if (a.type === 'GuestPaused') {
+      log.record({ t: sim.now, type: 'GuestPaused', migration: m.name, acceptableCompletionTime: a.newAcceptableCompletionTime });
+    } else if (a.type === 'DowntimeRaised') {
+      log.record({ t: sim.now, type: 'DowntimeRaised', migration: m.name, downtimeLimit: a.downtimeLimit });
+    }
+    // PostCopySwitch and Abort are logged from the job's own events.
+  }
+
+  private onJobEvent(m: Vmim, ev: JobEvent): void {
+    const { sim, log } = this.ctx;
+    const t = sim.now;
+    switch (ev.type) {
+      case 'Iteration':
+        log.record({ t, type: 'Iteration', migration: m.name, iteration: ev.iteration, bytes: ev.bytes, duration: ev.duration, dirtied: ev.dirtied, rate: ev.rate });
+        break;
+      case 'Throttle':
+        log.record({ t, type: 'Throttle', migration: m.name, percent: ev.percent });
+        break;
+      case 'StopAndCopy':
+        m.monitor?.stop();
+        log.record({ t, type: 'StopAndCopy', migration: m.name, bytes: ev.bytes });
+        break;
+      case 'PostCopyStarted':
+        log.record({ t, type: 'PostCopyStarted', migration: m.name, bytes: ev.bytes });
+        break;
+      case 'Stalled':
+        m.monitor?.stalled();
+        log.record({ t, type: 'Stalled', migration: m.name });
+        break;
+      case 'Resumed':
+        m.monitor?.resumed();
+        log.record({ t, type: 'Resumed', migration: m.name, stalledSeconds: ev.stalledSeconds });
+        break;
+      case 'Completed':
+        this.succeed(m, ev.result);
+        break;
+      case 'Failed':
+        this.fail(m, ev.reason, ev.message, ev.result, ev.vmLost);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Deleting the VMIM (virtctl migrate-cancel), spec §3.6. */
+  cancel(name: string): void {
+    const { sim, log } = this.ctx;
+    const m = this.vmims.get(name);
+    if (!m || m.finalAt !== null) return;
+    log.record({ t: sim.now, type: 'AbortRequested', migration: name });
+    m.abortRequested = true;
+    if (!m.handedOff) {
+      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+    } else if (m.job && m.job.active && m.job.mode !== 'PostCopy') {
+      m.job.abort('AbortRequested', 'migration was deleted: AbortJob');
+    }
+    // PreparingTarget / TargetReady: the abort happens once Running starts. Post-copy cannot be cancelled.
+  }
+
+  private setPhase(m: Vmim, phase: VmimPhase): void {
+    m.phase = phase;
+    this.ctx.log.record({ t: this.ctx.sim.now, type: 'MigrationPhase', migration: m.name, phase });
+  }
+
+  private finalize(m: Vmim, phase: 'Succeeded' | 'Failed'): void {
+    const { sim } = this.ctx;
+    m.finalAt = sim.now;
+    m.monitor?.stop();
+    for (const t of m.timers) sim.cancel(t);
+    sim.cancel(m.reconcileTimer);
+    m.timers = [];
+    this.unschedulable.delete(m);
+    this.pending = this.pending.filter((p) => p !== m);
+    this.lastQueueReason.delete(m);
+    if (this.running.delete(m)) this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) - 1);
+    if (m.vmi.activeMigration === m.name) m.vmi.activeMigration = null;
+    this.setPhase(m, phase);
+  }
+
+  private succeed(m: Vmim, result: JobResult): void {
+    const { sim, log, state } = this.ctx;
+    this.finalize(m, 'Succeeded');
+    const vmi = m.vmi;
+    state.release(m.sourceNode, vmi);
+    state.setNode(vmi, m.targetNode);
+    vmi.evacuationNodeName = null;
+    const sel: Labels = {};
+    for (const [k, v] of Object.entries(m.pod!.nodeSelector)) {
+      if (k.startsWith('cpu-model-migration.node.kubevirt.io/') || k.startsWith('cpu-feature.node.kubevirt.io/')) sel[k] = v;
+    }
+    vmi.migrationSelectors = sel;
+    log.record({ t: sim.now, type: 'MigrationSucceeded', migration: m.name, result });
+    log.record({ t: sim.now, type: 'VmiMoved', vmi: vmi.key, from: m.sourceNode, to: m.targetNode! });
+    this.afterFinal(m);
+  }
+
+  private fail(m: Vmim, reason: string, message: string, result: JobResult | null, vmLost: boolean): void {
+    const { sim, log, state } = this.ctx;
+    this.finalize(m, 'Failed');
+    m.failureReason = reason;
+    if (m.targetNode !== null) state.release(m.targetNode, m.vmi);
+    log.record({ t: sim.now, type: 'MigrationFailed', migration: m.name, reason, message, result, vmLost });
+    if (vmLost) {
+      // virt-handler marks the VMI Failed; the VirtualMachine controller starts it again elsewhere.
+      this.lifecycle.stop(m.vmi, `post-copy migration ${m.name} failed: ${message}`, {
+        lost: true,
+        restartAfter: m.vmi.spec.restartTime,
+      });
+      if (m.targetNode !== null) state.release(m.targetNode, m.vmi);
+    }
+    this.afterFinal(m);
+  }
+
+  private afterFinal(m: Vmim): void {
+    // v1.9+: a finished migration re-offers its slot at once to the top pending ones by priority.
+    if (atLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
+      const top = this.pending
+        .filter((p) => p.podCreatedAt === null && p.finalAt === null && !this.inBackoff(p))
+        .sort((a, b) => b.priority - a.priority || a.seq - b.seq)
+        .slice(0, this.config.parallelMigrationsPerCluster);
+      for (const p of top) this.requeue(p, 0);
+    }
+    for (const fn of this.finalListeners) fn(m);
+    this.clusterChanged();
+    this.lifecycle.clusterChanged();
+  }
+
+  private inBackoff(m: Vmim): boolean {
+    return this.ctx.sim.now < this.backoffUntil(m);
+  }
+
+  /** Running phase check used by reports of live state. */
+  static isRunningPhase(p: VmimPhase): boolean {
+    return RUNNING_PHASES.has(p);
+  }
+}

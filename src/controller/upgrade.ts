@@ -1,0 +1,71 @@
+// A rolling upgrade wave: at most `maxUnavailable` nodes out at a time; each is drained,
+// upgraded and rebooted for a sampled duration, then uncordoned before the next one goes.
+import { sample } from '../engine/random.js';
+import type { Operation } from '../scenario/types.js';
+import type { Context } from './context.js';
+import type { EvacuationController } from './evacuation.js';
+
+type UpgradeOp = Extract<Operation, { kind: 'upgrade' }>;
+
+export class UpgradeController {
+  constructor(
+    private readonly ctx: Context,
+    private readonly evacuation: EvacuationController,
+  ) {}
+
+  start(op: UpgradeOp, _index: number): void {
+    const { sim, log, state } = this.ctx;
+    const wave = op.name;
+    const nodes = this.order(op, this.evacuation.resolveNodes(op.nodes));
+    log.record({ t: sim.now, type: 'WaveStarted', wave, nodes });
+    const queue = nodes.slice();
+    let inFlight = 0;
+    let left = nodes.length;
+    const durations = this.ctx.random.stream(`upgrade/${wave}/duration`);
+    const pump = (): void => {
+      while (inFlight < op.maxUnavailable && queue.length > 0) {
+        const node = queue.shift()!;
+        inFlight++;
+        this.evacuation.drain(node, wave, op.style, () => {
+          const duration = sample(op.duration, durations);
+          log.record({ t: sim.now, type: 'NodeUpgradeStarted', node, wave, duration });
+          sim.after(duration, () => {
+            log.record({ t: sim.now, type: 'NodeUpgraded', node, wave });
+            this.evacuation.release(node);
+            inFlight--;
+            left--;
+            if (left === 0) log.record({ t: sim.now, type: 'WaveCompleted', wave });
+            else pump();
+          }, 'node-upgrade');
+        });
+      }
+    };
+    if (nodes.length === 0) log.record({ t: sim.now, type: 'WaveCompleted', wave });
+    else pump();
+    void state;
+  }
+
+  private order(op: UpgradeOp, nodes: string[]): string[] {
+    const { state } = this.ctx;
+    const count = (n: string): number => state.node(n).residents.size;
+    switch (op.order) {
+      case 'listed':
+        return nodes;
+      case 'name':
+        return nodes.slice().sort();
+      case 'fewest-vms':
+        return nodes.slice().sort((a, b) => count(a) - count(b) || (a < b ? -1 : 1));
+      case 'most-vms':
+        return nodes.slice().sort((a, b) => count(b) - count(a) || (a < b ? -1 : 1));
+      case 'random': {
+        const rng = this.ctx.random.stream(`upgrade/${op.name}/order`);
+        const out = nodes.slice();
+        for (let i = out.length - 1; i > 0; i--) {
+          const j = Math.floor(rng() * (i + 1));
+          [out[i], out[j]] = [out[j]!, out[i]!];
+        }
+        return out;
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+// Starting, stopping and restarting VMIs: initial placement, shut-downs by eviction, and the
+// VirtualMachine controller restarting a VM elsewhere after it was stopped or lost.
+import { liveMigratable, migrationMethod } from '../cluster/migratability.js';
+import { schedule } from '../cluster/scheduler.js';
+import type { VmiState } from '../cluster/state.js';
+import type { PodRequirements } from '../cluster/targetpod.js';
+import type { Context } from './context.js';
+
+export class VmLifecycle {
+  /** VMIs waiting for a node with room, retried whenever the cluster changes */
+  private waiting: VmiState[] = [];
+
+  constructor(private readonly ctx: Context) {}
+
+  /** Place every VMI at time 0: on its given node, else where the scheduler puts it. */
+  placeAll(): void {
+    const { state, log } = this.ctx;
+    for (const vmi of state.vmis.values()) {
+      if (vmi.spec.node !== null) {
+        state.reserve(vmi.spec.node, vmi);
+        state.setNode(vmi, vmi.spec.node);
+        log.record({ t: 0, type: 'VmiPlaced', vmi: vmi.key, node: vmi.spec.node });
+      } else if (!this.tryStart(vmi, 0)) {
+        this.waiting.push(vmi);
+      }
+    }
+    // Migratability as virt-handler reports it once the VMI runs (LiveMigratable, migrationMethod).
+    const { scenario } = this.ctx;
+    for (const vmi of state.vmis.values()) {
+      const m = liveMigratable(vmi.spec, vmi.node ? state.node(vmi.node).spec : null, scenario.kubevirt, scenario.profile);
+      log.record({
+        t: 0,
+        type: 'VmiAnalyzed',
+        vmi: vmi.key,
+        migratable: m.migratable,
+        reason: m.reason,
+        message: m.message,
+        migrationMethod: migrationMethod(vmi.spec),
+      });
+    }
+  }
+
+  private launcherPod(vmi: VmiState): PodRequirements {
+    const s = vmi.spec;
+    return {
+      cpu: s.cpu,
+      memory: s.memory,
+      nodeSelector: { 'kubevirt.io/schedulable': 'true', ...this.ctx.scenario.kubevirt.nodeSelectors, ...s.nodeSelector },
+      nodeAffinity: s.nodeAffinity,
+      tolerations: s.tolerations,
+    };
+  }
+
+  /** Schedule and start a launcher pod; false when no node fits (the reason is logged). */
+  private tryStart(vmi: VmiState, downtime: number | null): boolean {
+    const { state, log, sim } = this.ctx;
+    const res = schedule({ pod: this.launcherPod(vmi), vmiKey: vmi.key, antiAffinity: false }, [...state.nodes.values()]);
+    if (res.node === null) {
+      log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
+      return false;
+    }
+    state.reserve(res.node, vmi);
+    state.setNode(vmi, res.node);
+    if (downtime === null) log.record({ t: sim.now, type: 'VmiPlaced', vmi: vmi.key, node: res.node });
+    else {
+      log.record({ t: sim.now, type: 'VmiStarted', vmi: vmi.key, node: res.node, downtimeSeconds: downtime });
+      vmi.downSince = null;
+    }
+    return true;
+  }
+
+  /**
+   * The VMI stops (eviction without migration, `virtctl stop`, a lost post-copy). Its pod's
+   * resources are freed. With `restartAfter` set, the VirtualMachine controller starts it again
+   * after that long (boot time), wherever the scheduler finds room.
+   */
+  stop(vmi: VmiState, reason: string, opts: { lost: boolean; restartAfter: number | null; downSince?: number }): void {
+    const { state, log, sim } = this.ctx;
+    const node = vmi.node;
+    if (node === null) return;
+    state.release(node, vmi);
+    state.setNode(vmi, null);
+    vmi.evacuationNodeName = null;
+    vmi.downSince = opts.downSince ?? sim.now;
+    log.record({ t: sim.now, type: opts.lost ? 'VmiLost' : 'VmiShutDown', vmi: vmi.key, node, reason });
+    if (opts.restartAfter !== null) this.restartLater(vmi, opts.restartAfter);
+  }
+
+  restartLater(vmi: VmiState, delay: number): void {
+    this.ctx.sim.after(delay, () => {
+      if (vmi.running) return;
+      const down = this.ctx.sim.now - (vmi.downSince ?? this.ctx.sim.now);
+      if (!this.tryStart(vmi, down)) this.waiting.push(vmi);
+    }, 'vm-restart');
+  }
+
+  /** Resources were freed or a node changed: retry the VMIs waiting for room. */
+  clusterChanged(): void {
+    if (this.waiting.length === 0) return;
+    const still: VmiState[] = [];
+    for (const vmi of this.waiting) {
+      if (vmi.running) continue;
+      const down = vmi.downSince === null ? null : this.ctx.sim.now - vmi.downSince;
+      if (!this.tryStart(vmi, down)) still.push(vmi);
+    }
+    this.waiting = still;
+  }
+}

@@ -1,0 +1,73 @@
+// The event log: everything the simulation did, in order. Metrics and reports read only this.
+import type { JobResult, MigrationMode } from '../precopy/job.js';
+
+export type VmimPhase =
+  | 'Pending'
+  | 'Scheduling'
+  | 'Scheduled'
+  | 'PreparingTarget'
+  | 'TargetReady'
+  | 'Running'
+  | 'Succeeded'
+  | 'Failed';
+
+type E<T extends string, P> = { t: number; type: T } & P;
+
+export type LogEvent =
+  | E<'MigrationCreated', { migration: string; vmi: string; sourceNode: string; priority: number; evacuationNode: string | null; apiKind: string; wave: string | null }>
+  | E<'MigrationRejected', { migration: string; vmi: string; reason: string; message: string }>
+  | E<'MigrationPhase', { migration: string; phase: VmimPhase }>
+  | E<'MigrationQueued', { migration: string; reason: string; retryIn: number }>
+  | E<'TargetPodCreated', { migration: string }>
+  | E<'TargetPodUnschedulable', { migration: string; message: string }>
+  | E<'TargetPodScheduled', { migration: string; node: string }>
+  | E<'MigrationStarted', {
+      migration: string;
+      sourceNode: string;
+      targetNode: string;
+      policy: string | null;
+      method: 'BlockMigration' | 'LiveMigration';
+      acceptableCompletionTime: number;
+      bandwidthPerMigration: number;
+    }>
+  | E<'Iteration', { migration: string; iteration: number; bytes: number; duration: number; dirtied: number; rate: number }>
+  | E<'Throttle', { migration: string; percent: number }>
+  | E<'StopAndCopy', { migration: string; bytes: number }>
+  | E<'PostCopyStarted', { migration: string; bytes: number }>
+  | E<'GuestPaused', { migration: string; acceptableCompletionTime: number }>
+  | E<'DowntimeRaised', { migration: string; downtimeLimit: number }>
+  | E<'Stalled', { migration: string }>
+  | E<'Resumed', { migration: string; stalledSeconds: number }>
+  | E<'AbortRequested', { migration: string }>
+  | E<'MigrationSucceeded', { migration: string; result: JobResult }>
+  | E<'MigrationFailed', { migration: string; reason: string; message: string; result: JobResult | null; vmLost: boolean }>
+  | E<'VmiAnalyzed', { vmi: string; migratable: boolean; reason: string | null; message: string | null; migrationMethod: 'BlockMigration' | 'LiveMigration' }>
+  | E<'VmiPlaced', { vmi: string; node: string }>
+  | E<'VmiMoved', { vmi: string; from: string; to: string }>
+  | E<'VmiShutDown', { vmi: string; node: string; reason: string }>
+  | E<'VmiLost', { vmi: string; node: string; reason: string }>
+  | E<'VmiStarted', { vmi: string; node: string; downtimeSeconds: number }>
+  | E<'VmiUnplaceable', { vmi: string; message: string }>
+  | E<'NodeCordoned', { node: string }>
+  | E<'NodeUncordoned', { node: string }>
+  | E<'DrainStarted', { node: string; wave: string | null }>
+  | E<'DrainBlocked', { node: string; reason: string }>
+  | E<'DrainCompleted', { node: string }>
+  | E<'NodeUpgradeStarted', { node: string; wave: string; duration: number }>
+  | E<'NodeUpgraded', { node: string; wave: string }>
+  | E<'WaveStarted', { wave: string; nodes: string[] }>
+  | E<'WaveCompleted', { wave: string }>
+  | E<'OutageStarted', { outage: string; scope: string; duration: number }>
+  | E<'OutageEnded', { outage: string }>
+  | E<'SimulationEnded', { horizonReached: boolean }>;
+
+export type LogEventType = LogEvent['type'];
+
+export type { JobResult, MigrationMode };
+
+export class EventLog {
+  readonly events: LogEvent[] = [];
+  record(ev: LogEvent): void {
+    this.events.push(ev);
+  }
+}

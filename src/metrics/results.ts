@@ -1,0 +1,365 @@
+// Event log → result records. Everything a report shows is computed here from the log alone.
+import type { LogEvent } from '../log/events.js';
+import type { MigrationMode } from '../precopy/job.js';
+
+export interface MigrationRecord {
+  name: string;
+  vmi: string;
+  sourceNode: string | null;
+  targetNode: string | null;
+  phase: 'Succeeded' | 'Failed' | 'Pending' | 'Scheduling' | 'Scheduled' | 'PreparingTarget' | 'TargetReady' | 'Running';
+  reason: string | null;
+  message: string | null;
+  mode: MigrationMode;
+  priority: number | null;
+  evacuationNode: string | null;
+  wave: string | null;
+  policy: string | null;
+  migrationMethod: 'BlockMigration' | 'LiveMigration' | null;
+  acceptableCompletionTime: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  downtimeSeconds: number;
+  transferredBytes: number;
+  iterations: number;
+  maxThrottlePercent: number;
+  postCopySeconds: number;
+  stalledSeconds: number;
+  outages: string[];
+  vmLost: boolean;
+}
+
+export interface NodeRecord {
+  name: string;
+  drainStartedAt: number | null;
+  drainCompletedAt: number | null;
+  upgradeCompletedAt: number | null;
+  migrationsOut: number;
+  vmsShutDown: number;
+  blockedReason: string | null;
+}
+
+export interface VmRecord {
+  vmi: string;
+  migrations: number;
+  downtimeSeconds: number;
+  finalNode: string | null;
+  migratable: boolean;
+  migrationMethod: 'BlockMigration' | 'LiveMigration';
+  notMigratableReason: string | null;
+  shutDowns: number;
+  lost: boolean;
+  migrationsPerWave: Record<string, number>;
+}
+
+export interface WaveRecord {
+  name: string;
+  startedAt: number;
+  completedAt: number | null;
+  makespanSeconds: number | null;
+  migrations: number;
+  failedMigrations: number;
+  blockedNodes: { node: string; reason: string }[];
+  maxMigrationsPerVm: number;
+}
+
+export interface Summary {
+  migrations: number;
+  succeeded: number;
+  failed: number;
+  rejected: number;
+  unfinished: number;
+  makespanSeconds: number;
+  stalled: number;
+  lostVms: number;
+  vmsShutDown: number;
+  totalDowntimeSeconds: number;
+  maxDowntimeSeconds: number;
+  endTime: number;
+  horizonReached: boolean;
+}
+
+export interface Results {
+  migrations: MigrationRecord[];
+  nodes: NodeRecord[];
+  vms: VmRecord[];
+  waves: WaveRecord[];
+  summary: Summary;
+}
+
+export function computeResults(events: readonly LogEvent[], nodeNames: readonly string[]): Results {
+  const migs = new Map<string, MigrationRecord>();
+  const nodes = new Map<string, NodeRecord>(
+    nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null }]),
+  );
+  const vms = new Map<string, VmRecord>();
+  const waves = new Map<string, WaveRecord>();
+  const activeOutages = new Set<string>();
+  const lastFailureByNode = new Map<string, string>();
+  const drainBlock = new Map<string, string>();
+  const downSince = new Map<string, number>();
+  let endTime = 0;
+  let horizonReached = false;
+
+  const vm = (key: string): VmRecord => {
+    let r = vms.get(key);
+    if (!r) {
+      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, migrationsPerWave: {} };
+      vms.set(key, r);
+    }
+    return r;
+  };
+
+  for (const e of events) {
+    switch (e.type) {
+      case 'VmiAnalyzed': {
+        const r = vm(e.vmi);
+        r.migratable = e.migratable;
+        r.migrationMethod = e.migrationMethod;
+        r.notMigratableReason = e.reason;
+        break;
+      }
+      case 'VmiPlaced':
+        vm(e.vmi).finalNode = e.node;
+        break;
+      case 'VmiMoved':
+        vm(e.vmi).finalNode = e.to;
+        break;
+      case 'VmiShutDown':
+      case 'VmiLost': {
+        const r = vm(e.vmi);
+        r.finalNode = null;
+        r.shutDowns++;
+        downSince.set(e.vmi, e.t);
+        if (e.type === 'VmiLost') r.lost = true;
+        const n = nodes.get(e.node);
+        if (n && e.type === 'VmiShutDown') n.vmsShutDown++;
+        break;
+      }
+      case 'VmiStarted': {
+        const r = vm(e.vmi);
+        r.finalNode = e.node;
+        r.downtimeSeconds += e.downtimeSeconds;
+        downSince.delete(e.vmi);
+        break;
+      }
+      case 'MigrationCreated':
+        migs.set(e.migration, {
+          name: e.migration,
+          vmi: e.vmi,
+          sourceNode: e.sourceNode,
+          targetNode: null,
+          phase: 'Pending',
+          reason: null,
+          message: null,
+          mode: 'PreCopy',
+          priority: e.priority,
+          evacuationNode: e.evacuationNode,
+          wave: e.wave,
+          policy: null,
+          migrationMethod: null,
+          acceptableCompletionTime: null,
+          createdAt: e.t,
+          startedAt: null,
+          endedAt: null,
+          downtimeSeconds: 0,
+          transferredBytes: 0,
+          iterations: 0,
+          maxThrottlePercent: 0,
+          postCopySeconds: 0,
+          stalledSeconds: 0,
+          outages: [],
+          vmLost: false,
+        });
+        break;
+      case 'MigrationRejected':
+        migs.set(e.migration, {
+          name: e.migration,
+          vmi: e.vmi,
+          sourceNode: null,
+          targetNode: null,
+          phase: 'Failed',
+          reason: e.reason,
+          message: e.message,
+          mode: 'PreCopy',
+          priority: null,
+          evacuationNode: null,
+          wave: null,
+          policy: null,
+          migrationMethod: null,
+          acceptableCompletionTime: null,
+          createdAt: e.t,
+          startedAt: null,
+          endedAt: e.t,
+          downtimeSeconds: 0,
+          transferredBytes: 0,
+          iterations: 0,
+          maxThrottlePercent: 0,
+          postCopySeconds: 0,
+          stalledSeconds: 0,
+          outages: [],
+          vmLost: false,
+        });
+        break;
+      case 'MigrationPhase': {
+        const m = migs.get(e.migration);
+        if (m) m.phase = e.phase;
+        break;
+      }
+      case 'TargetPodScheduled': {
+        const m = migs.get(e.migration);
+        if (m) m.targetNode = e.node;
+        break;
+      }
+      case 'MigrationStarted': {
+        const m = migs.get(e.migration)!;
+        m.startedAt = e.t;
+        m.targetNode = e.targetNode;
+        m.policy = e.policy;
+        m.migrationMethod = e.method;
+        m.acceptableCompletionTime = e.acceptableCompletionTime;
+        break;
+      }
+      case 'PostCopyStarted':
+        migs.get(e.migration)!.mode = 'PostCopy';
+        break;
+      case 'GuestPaused':
+        migs.get(e.migration)!.mode = 'Paused';
+        break;
+      case 'Stalled': {
+        const m = migs.get(e.migration)!;
+        for (const o of activeOutages) if (!m.outages.includes(o)) m.outages.push(o);
+        break;
+      }
+      case 'OutageStarted':
+        activeOutages.add(e.outage);
+        break;
+      case 'OutageEnded':
+        activeOutages.delete(e.outage);
+        break;
+      case 'MigrationSucceeded':
+      case 'MigrationFailed': {
+        const m = migs.get(e.migration)!;
+        m.endedAt = e.t;
+        const r = e.result;
+        if (r) {
+          m.mode = r.mode;
+          m.downtimeSeconds = r.downtimeSeconds;
+          m.transferredBytes = r.transferredBytes;
+          m.iterations = r.iterations;
+          m.maxThrottlePercent = r.maxThrottlePercent;
+          m.postCopySeconds = r.postCopySeconds;
+          m.stalledSeconds = r.stalledSeconds;
+        }
+        if (e.type === 'MigrationFailed') {
+          m.reason = e.reason;
+          m.message = e.message;
+          m.vmLost = e.vmLost;
+          if (m.evacuationNode) lastFailureByNode.set(m.evacuationNode, `${m.vmi}: ${e.reason}: ${e.message}`);
+        } else {
+          // the guest paused only for the switch-over: that is the VM's downtime
+          vm(m.vmi).downtimeSeconds += m.downtimeSeconds;
+          if (m.sourceNode) nodes.get(m.sourceNode)!.migrationsOut++;
+        }
+        break;
+      }
+      case 'DrainStarted': {
+        const n = nodes.get(e.node)!;
+        n.drainStartedAt = e.t;
+        n.drainCompletedAt = null;
+        n.blockedReason = null;
+        drainBlock.delete(e.node);
+        lastFailureByNode.delete(e.node);
+        break;
+      }
+      case 'DrainBlocked':
+        if (!drainBlock.has(e.node)) drainBlock.set(e.node, e.reason);
+        break;
+      case 'DrainCompleted':
+        nodes.get(e.node)!.drainCompletedAt = e.t;
+        break;
+      case 'NodeUpgraded':
+        nodes.get(e.node)!.upgradeCompletedAt = e.t;
+        break;
+      case 'WaveStarted':
+        waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0 });
+        break;
+      case 'WaveCompleted': {
+        const w = waves.get(e.wave)!;
+        w.completedAt = e.t;
+        w.makespanSeconds = e.t - w.startedAt;
+        break;
+      }
+      case 'SimulationEnded':
+        endTime = e.t;
+        horizonReached = e.horizonReached;
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Downtime of VMs still down at the end counts up to the end.
+  for (const [key, since] of downSince) vm(key).downtimeSeconds += endTime - since;
+
+  for (const n of nodes.values()) {
+    if (n.drainStartedAt !== null && n.drainCompletedAt === null) {
+      n.blockedReason = drainBlock.get(n.name) ?? lastFailureByNode.get(n.name) ?? 'drain did not finish before the end of the simulation';
+    }
+  }
+
+  const migrations = [...migs.values()];
+  for (const m of migrations) {
+    const r = vm(m.vmi);
+    if (m.startedAt !== null || m.phase === 'Succeeded') r.migrations++;
+    if (m.wave) {
+      const w = waves.get(m.wave);
+      if (w) {
+        w.migrations++;
+        if (m.phase === 'Failed') w.failedMigrations++;
+      }
+    }
+  }
+  // Migrations per VM per wave count every VMIM that moved (or tried to move) the VM during the wave.
+  for (const w of waves.values()) {
+    const end = w.completedAt ?? endTime;
+    for (const m of migrations) {
+      if (m.createdAt < w.startedAt || m.createdAt > end || m.phase !== 'Succeeded') continue;
+      const r = vm(m.vmi);
+      r.migrationsPerWave[w.name] = (r.migrationsPerWave[w.name] ?? 0) + 1;
+      w.maxMigrationsPerVm = Math.max(w.maxMigrationsPerVm, r.migrationsPerWave[w.name]!);
+    }
+    if (w.completedAt === null) {
+      for (const n of nodes.values()) {
+        if (n.blockedReason !== null && waveNodes(events, w.name).includes(n.name)) w.blockedNodes.push({ node: n.name, reason: n.blockedReason });
+      }
+    }
+  }
+
+  const created = migrations.filter((m) => m.priority !== null);
+  const first = Math.min(...created.map((m) => m.createdAt));
+  const last = Math.max(...created.map((m) => m.endedAt ?? endTime));
+  const vmList = [...vms.values()];
+  const summary: Summary = {
+    migrations: migrations.length,
+    succeeded: migrations.filter((m) => m.phase === 'Succeeded').length,
+    failed: migrations.filter((m) => m.phase === 'Failed').length,
+    rejected: migrations.filter((m) => m.priority === null).length,
+    unfinished: migrations.filter((m) => m.phase !== 'Succeeded' && m.phase !== 'Failed').length,
+    makespanSeconds: created.length > 0 ? last - first : 0,
+    stalled: migrations.filter((m) => m.stalledSeconds > 0 || m.outages.length > 0).length,
+    lostVms: vmList.filter((v) => v.lost).length,
+    vmsShutDown: [...nodes.values()].reduce((a, n) => a + n.vmsShutDown, 0),
+    totalDowntimeSeconds: vmList.reduce((a, v) => a + v.downtimeSeconds, 0),
+    maxDowntimeSeconds: vmList.reduce((a, v) => Math.max(a, v.downtimeSeconds), 0),
+    endTime,
+    horizonReached,
+  };
+  return { migrations, nodes: [...nodes.values()], vms: vmList, waves: [...waves.values()], summary };
+}
+
+function waveNodes(events: readonly LogEvent[], wave: string): string[] {
+  for (const e of events) if (e.type === 'WaveStarted' && e.wave === wave) return e.nodes;
+  return [];
+}

@@ -1,0 +1,112 @@
+// Scenario in, event log out: builds the cluster, the network and the controllers on one
+// kernel, replays the operations and faults, and runs to the end or the horizon.
+import { ClusterState } from '../cluster/state.js';
+import { RandomStreams, sample } from '../engine/random.js';
+import { Simulator } from '../engine/simulator.js';
+import type { Context } from '../controller/context.js';
+import { EvacuationController } from '../controller/evacuation.js';
+import { MigrationController, Priority } from '../controller/migration-controller.js';
+import { UpgradeController } from '../controller/upgrade.js';
+import { VmLifecycle } from '../controller/vm-lifecycle.js';
+import { EventLog } from '../log/events.js';
+import { Fabric } from '../network/fabric.js';
+import { describeScope, POD_NETWORK, Topology } from '../network/topology.js';
+import type { Operation, OutageScope, Scenario } from '../scenario/types.js';
+
+export interface SimulationResult {
+  scenario: Scenario;
+  seed: number;
+  log: EventLog;
+  /** simulated time of the last event */
+  endTime: number;
+  horizonReached: boolean;
+  eventsProcessed: number;
+}
+
+export function simulate(scenario: Scenario, seed: number = scenario.seed): SimulationResult {
+  const sim = new Simulator();
+  const fabric = new Fabric();
+  const migrationNetwork = scenario.kubevirt.migrations.network ?? POD_NETWORK;
+  const ctx: Context = {
+    sim,
+    log: new EventLog(),
+    state: new ClusterState(scenario.nodes, scenario.vms),
+    scenario,
+    fabric,
+    topology: new Topology(sim, fabric, scenario.nodes, scenario.racks, migrationNetwork),
+    random: new RandomStreams(seed),
+  };
+  const lifecycle = new VmLifecycle(ctx);
+  const migrations = new MigrationController(ctx, lifecycle);
+  const evacuation = new EvacuationController(ctx, migrations, lifecycle);
+  const upgrades = new UpgradeController(ctx, evacuation);
+
+  lifecycle.placeAll();
+  ctx.topology.scheduleBackgroundLoad();
+
+  let outageSeq = 0;
+  const outage = (at: number, duration: number, scope: OutageScope, network: string | null): void => {
+    const id = `outage-${++outageSeq}`;
+    sim.at(at, () => {
+      ctx.log.record({ t: sim.now, type: 'OutageStarted', outage: id, scope: describeScope(scope), duration });
+      ctx.topology.startOutage({ id, scope, network: network ?? migrationNetwork });
+      migrations.connectivityChanged();
+    }, 'outage-start');
+    sim.at(at + duration, () => {
+      ctx.log.record({ t: sim.now, type: 'OutageEnded', outage: id });
+      ctx.topology.endOutage(id);
+      migrations.connectivityChanged();
+    }, 'outage-end');
+  };
+
+  scenario.operations.forEach((op, i) => {
+    sim.at(op.at, () => apply(op, i), `operation-${i}`);
+  });
+
+  function apply(op: Operation, index: number): void {
+    switch (op.kind) {
+      case 'migrate':
+        migrations.create({
+          name: op.name,
+          vmi: op.vmi,
+          priority: Priority.user,
+          evacuationNode: null,
+          addedNodeSelector: op.addedNodeSelector,
+          apiKind: op.apiKind,
+          wave: null,
+        });
+        break;
+      case 'cancel':
+        migrations.cancel(op.migration);
+        break;
+      case 'drain':
+        evacuation.drainNodes(evacuation.resolveNodes(op.nodes), null);
+        break;
+      case 'upgrade':
+        upgrades.start(op, index);
+        break;
+      case 'outage':
+        outage(sim.now, op.duration, op.scope, op.networkName);
+        break;
+    }
+  }
+
+  // Random outages: a Poisson process per entry, drawn up front from its own stream.
+  scenario.randomOutages.forEach((ro, i) => {
+    if (ro.ratePerHour <= 0) return;
+    const rng = ctx.random.stream(`outages/${i}`);
+    const durations = ctx.random.stream(`outages/${i}/duration`);
+    let t = 0;
+    for (;;) {
+      t += (-Math.log(1 - rng()) * 3600) / ro.ratePerHour;
+      if (t >= scenario.horizon) break;
+      outage(t, sample(ro.duration, durations), ro.scope, ro.networkName);
+    }
+  });
+
+  sim.run(scenario.horizon);
+  const horizonReached = sim.nextTime() !== Infinity;
+  const endTime = horizonReached ? scenario.horizon : sim.now;
+  ctx.log.record({ t: endTime, type: 'SimulationEnded', horizonReached });
+  return { scenario, seed, log: ctx.log, endTime, horizonReached, eventsProcessed: sim.eventsProcessed };
+}
