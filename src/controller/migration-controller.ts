@@ -9,6 +9,7 @@ import {
   migrationDataSize,
   migrationMethod,
 } from '../cluster/migratability.js';
+import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
 import type { VmiState } from '../cluster/state.js';
@@ -123,6 +124,11 @@ export class MigrationController {
     const m = liveMigratable(vmi.spec, state.node(vmi.node).spec, scenario.kubevirt, scenario.profile);
     if (!m.migratable) {
       return reject(m.reason ?? 'NotLiveMigratable', `Cannot migrate VMI, Reason: ${m.reason}, Message: ${m.message}`);
+    }
+    if (req.apiKind === 'Migration') {
+      // The legacy kind merges its nodeSelector with the VM's; a key with two values cannot be met.
+      const merged = mergeLegacyMigrationSelector(vmi.spec.nodeSelector, req.addedNodeSelector);
+      if (!merged.ok) return reject('NodeSelectorConflict', merged.message);
     }
     const vmim: Vmim = {
       name,

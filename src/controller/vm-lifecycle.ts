@@ -3,7 +3,7 @@
 import { liveMigratable, migrationMethod } from '../cluster/migratability.js';
 import { schedule } from '../cluster/scheduler.js';
 import type { VmiState } from '../cluster/state.js';
-import type { PodRequirements } from '../cluster/targetpod.js';
+import { launcherPodRequirements } from '../cluster/targetpod.js';
 import type { Context } from './context.js';
 
 export class VmLifecycle {
@@ -40,27 +40,19 @@ export class VmLifecycle {
     }
   }
 
-  private launcherPod(vmi: VmiState): PodRequirements {
-    const s = vmi.spec;
-    return {
-      cpu: s.cpu,
-      memory: s.memory,
-      nodeSelector: { 'kubevirt.io/schedulable': 'true', ...this.ctx.scenario.kubevirt.nodeSelectors, ...s.nodeSelector },
-      nodeAffinity: s.nodeAffinity,
-      tolerations: s.tolerations,
-    };
-  }
-
   /** Schedule and start a launcher pod; false when no node fits (the reason is logged). */
   private tryStart(vmi: VmiState, downtime: number | null): boolean {
     const { state, log, sim } = this.ctx;
-    const res = schedule({ pod: this.launcherPod(vmi), vmiKey: vmi.key, antiAffinity: false }, [...state.nodes.values()]);
+    const pod = launcherPodRequirements(vmi.spec, this.ctx.scenario.kubevirt);
+    const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, [...state.nodes.values()]);
     if (res.node === null) {
       log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
       return false;
     }
     state.reserve(res.node, vmi);
     state.setNode(vmi, res.node);
+    // A fresh launcher pod: CPU-model selectors are derived anew on its next migration.
+    vmi.migrationSelectors = null;
     if (downtime === null) log.record({ t: sim.now, type: 'VmiPlaced', vmi: vmi.key, node: res.node });
     else {
       log.record({ t: sim.now, type: 'VmiStarted', vmi: vmi.key, node: res.node, downtimeSeconds: downtime });

@@ -209,3 +209,25 @@ export function nonNegative(value: number, input: unknown, expected: string): nu
   if (value < 0) throw new UnitError(expected, input, 'must not be negative');
   return value;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inverses, for messages: values are shown the way a user would have written them.
+
+/** 4294967296 → "4Gi", 1536 → "1.5Ki", 1000 → "1000". */
+export function formatBytes(bytes: number): string {
+  for (const [suffix, unit] of [['Ti', 1024 ** 4], ['Gi', GiB], ['Mi', MiB], ['Ki', KiB]] as const) {
+    if (Math.abs(bytes) >= unit && Number.isInteger((bytes / unit) * 100)) return `${bytes / unit}${suffix}`;
+  }
+  return String(bytes);
+}
+
+/** 5400 → "1h30m", 0.3 → "300ms", 90 → "1m30s". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 0) return `-${formatDuration(-seconds)}`;
+  if (seconds === 0) return '0s';
+  if (seconds < 1) return `${Math.round(seconds * 1e6) / 1e3}ms`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.round((seconds % 60) * 1000) / 1000;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}

@@ -36,7 +36,6 @@ export function vm(name: string, nodeName: string | null, over: Partial<VmSpec> 
   return {
     name,
     namespace: 'default',
-    key: `default/${name}`,
     pool: name,
     node: nodeName,
     labels: {},

@@ -1,0 +1,209 @@
+// Drains and upgrade waves: evacuation migrations, back-off, target-pod timeouts, reservations.
+import { describe, expect, it } from 'vitest';
+import type { Operation } from '../../src/scenario/types.js';
+import { Gi, migrate, node, scenario, vm } from '../helpers/scenario.js';
+import { run } from '../helpers/run.js';
+import { eventsOf } from '../helpers/log.js';
+
+const nic = { nics: { pod: 1 * Gi } };
+const live = { evictionStrategy: 'LiveMigrate' as const };
+const drain = (n: string, at = 0): Operation => ({ kind: 'drain', at, nodes: { kind: 'names', names: [n] } });
+
+describe('evacuation back-off', () => {
+  it('retries a failing evacuation after 20, 40 and 80 s', () => {
+    // 1 GiB guest dirtying 2 GiB/s over a 1 GiB working set on a 1 GiB/s link never converges
+    // (W > B·d): each attempt aborts at acceptable 150·ceil(1.07) = 300 → poll 301.2 s after start.
+    // Attempt k+1 is created when k fails and starts after the back-off of 20·2^(k-1) s.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('v', 'a', { memory: 1 * Gi, dirty: { kind: 'constant', rate: 2 * Gi, workingSet: 1 * Gi }, ...live })],
+      operations: [drain('a')],
+      over: { horizon: 1100 },
+    });
+    const r = run(s);
+    const tries = r.migrations;
+    expect(tries.map((m) => m.reason).slice(0, 3)).toEqual(['CompletionTimeout', 'CompletionTimeout', 'CompletionTimeout']);
+    const created = tries.map((m) => m.createdAt);
+    const started = tries.map((m) => m.startedAt);
+    expect(created[0]).toBe(0);
+    expect(started[0]).toBe(0);
+    expect(created[1]).toBeCloseTo(301.2, 9);
+    expect(started[1]).toBeCloseTo(301.2 + 20, 9);
+    expect(created[2]).toBeCloseTo(321.2 + 301.2, 9);
+    expect(started[2]).toBeCloseTo(622.4 + 40, 9);
+    expect(created[3]).toBeCloseTo(662.4 + 301.2, 9);
+    expect(started[3]).toBeCloseTo(963.6 + 80, 9);
+    expect(tries.every((m) => m.name.startsWith('kubevirt-evacuation-'))).toBe(true);
+    const a = r.nodes.find((n) => n.name === 'a')!;
+    expect(a.drainCompletedAt).toBeNull();
+    expect(a.blockedReason).toMatch(/CompletionTimeout/);
+  });
+});
+
+describe('target pod scheduling', () => {
+  it('fails the migration after 300 s when the target pod stays unschedulable', () => {
+    const s = scenario({
+      nodes: [node('a'), node('b', { unschedulable: true })],
+      vms: [vm('v', 'a')],
+      operations: [migrate('default/v')],
+    });
+    const m = run(s).migrations[0]!;
+    expect(m.phase).toBe('Failed');
+    expect(m.reason).toBe('TargetPodUnschedulable');
+    expect(m.endedAt).toBe(300);
+    expect(m.message).toContain("0/2 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 1 node(s) were unschedulable.");
+  });
+
+  it('a host-model VM cannot move when no other node has its CPU model', () => {
+    const cascade = {
+      'kubernetes.io/hostname': 'b',
+      'kubevirt.io/schedulable': 'true',
+      'host-model-cpu.node.kubevirt.io/Cascadelake-Server': 'true',
+      'cpu-model-migration.node.kubevirt.io/Cascadelake-Server': 'true',
+      'cpu-vendor.node.kubevirt.io/Intel': 'true',
+    };
+    const s = scenario({
+      nodes: [node('a'), node('b', { labels: cascade }), node('c', { labels: { ...cascade, 'kubernetes.io/hostname': 'c' } })],
+      vms: [vm('v', 'a')],
+      operations: [migrate('default/v')],
+    });
+    const m = run(s).migrations[0]!;
+    expect(m.reason).toBe('TargetPodUnschedulable');
+    expect(m.message).toContain(
+      "0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector.",
+    );
+  });
+
+  it('reserves the VM on both nodes while it migrates', () => {
+    // a holds v1 and v2 (8 GiB each, a is full at 16 GiB), c is full with v3; b has 12 GiB and
+    // takes v1's target pod (4 GiB left). v3 on c wants to move during v1's 8 s migration: neither a nor b has
+    // 8 GiB free, so its target pod waits; when v1 ends at 8 s its source pod leaves a and v3's
+    // pod is scheduled there at that instant.
+    const s = scenario({
+      nodes: [node('a', { memory: 16 * Gi, ...nic }), node('b', { memory: 12 * Gi, ...nic }), node('c', { memory: 8 * Gi, ...nic })],
+      vms: [vm('v1', 'a', { memory: 8 * Gi }), vm('v2', 'a', { memory: 8 * Gi }), vm('v3', 'c', { memory: 8 * Gi })],
+      operations: [migrate('default/v1', 0), migrate('default/v3', 1)],
+    });
+    const r = run(s);
+    const unsched = eventsOf(r.sim.log.events, 'TargetPodUnschedulable');
+    expect(unsched).toHaveLength(1);
+    // NodeResourcesFit runs before InterPodAffinity, so the full source node c reports memory too.
+    expect(unsched[0]!.message).toBe('0/3 nodes are available: 3 Insufficient memory.');
+    const scheduled = eventsOf(r.sim.log.events, 'TargetPodScheduled');
+    expect(scheduled.map((e) => [e.t, e.node])).toEqual([
+      [0, 'b'],
+      [8, 'a'],
+    ]);
+  });
+});
+
+describe('legacy Migration and cancel', () => {
+  it('rejects a legacy Migration whose nodeSelector conflicts with the VM', () => {
+    const s = scenario({
+      nodes: [node('a'), node('b')],
+      vms: [vm('v', 'a', { nodeSelector: { disk: 'ssd' } })],
+      operations: [{ kind: 'migrate', at: 0, vmi: 'default/v', name: 'm1', addedNodeSelector: { disk: 'hdd' }, apiKind: 'Migration', annotations: {} }],
+    });
+    const m = run(s).migrations[0]!;
+    expect(m.phase).toBe('Failed');
+    expect(m.reason).toBe('NodeSelectorConflict');
+    expect(m.message).toContain('disk');
+  });
+
+  it.each([
+    // Deleted while Running at 2 s: AbortJob, the VM stays on a.
+    { at: 2, startup: 0, expectStarted: true },
+    // Deleted before hand-off (the target pod takes 5 s to start): Failed at once, never runs.
+    { at: 2, startup: 5, expectStarted: false },
+  ])('cancel at $at s with pod startup $startup s', ({ at, startup, expectStarted }) => {
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('v', 'a', { memory: 8 * Gi })],
+      operations: [migrate('default/v', 0, 'm1'), { kind: 'cancel', at, migration: 'm1' }],
+    });
+    s.controlPlane.targetPodStartup = { kind: 'fixed', value: startup };
+    const r = run(s);
+    const m = r.migrations[0]!;
+    expect(m.phase).toBe('Failed');
+    expect(m.reason).toBe('AbortRequested');
+    expect(m.endedAt).toBe(at);
+    expect(m.startedAt !== null).toBe(expectStarted);
+    expect(r.vms[0]!.finalNode).toBe('a');
+  });
+});
+
+describe('drains', () => {
+  it('blocks on a non-migratable LiveMigrate VM and shuts down a None one', () => {
+    const rwo = { name: 'root', type: 'persistentVolumeClaim' as const, accessModes: ['ReadWriteOnce'], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi };
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [
+        vm('pinned', 'a', { memory: 1 * Gi, volumes: [rwo], ...live }),
+        vm('batch', 'a', { memory: 1 * Gi, volumes: [rwo], evictionStrategy: 'None' }),
+        vm('web', 'a', { memory: 1 * Gi, ...live }),
+      ],
+      operations: [drain('a')],
+      over: { horizon: 3600 },
+    });
+    const r = run(s);
+    const a = r.nodes.find((n) => n.name === 'a')!;
+    expect(a.drainCompletedAt).toBeNull();
+    expect(a.blockedReason).toMatch(/default\/pinned is not live-migratable \(DisksNotLiveMigratable\)/);
+    expect(a.vmsShutDown).toBe(1);
+    expect(a.migrationsOut).toBe(1);
+    const batch = r.vms.find((v) => v.vmi === 'default/batch')!;
+    // shut down at 0, restarted on b after its 60 s boot
+    expect(batch.finalNode).toBe('b');
+    expect(batch.downtimeSeconds).toBe(60);
+    expect(r.vms.find((v) => v.vmi === 'default/web')!.finalNode).toBe('b');
+  });
+
+  it('v1.8 evacuation creates only as many migrations as the outbound limit allows', () => {
+    // Three 1 GiB VMs on a: two evacuations at 0 (2 s each, sharing a's NIC); the third is
+    // created only when a slot frees at 2 s and runs alone for 1 s: the drain ends at 3 s.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic), node('c', nic), node('d', nic)],
+      vms: ['x', 'y', 'z'].map((n) => vm(n, 'a', { memory: 1 * Gi, ...live })),
+      operations: [drain('a')],
+      version: { major: 1, minor: 8 },
+    });
+    const r = run(s);
+    expect(r.migrations.map((m) => m.createdAt)).toEqual([0, 0, 2]);
+    expect(r.nodes.find((n) => n.name === 'a')!.drainCompletedAt).toBeCloseTo(3, 9);
+  });
+});
+
+describe('upgrade wave', () => {
+  it('rolls three nodes one at a time with an exact makespan', () => {
+    // n0: v0 → n1 (tie with n2 broken by name), 1 s; drained at 1, upgraded at 601.
+    // n1: v0 and v1 → n0 (empty, then tie with n2 again by name), sharing n1's NIC: 2 s → 603; upgraded 1203.
+    // n2: v2 → n1 (now empty), 1 s → 1204; upgraded 1804. v0 moved twice in the wave.
+    const s = scenario({
+      nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
+      vms: ['v0', 'v1', 'v2'].map((n, i) => vm(n, `n${i}`, { memory: 1 * Gi, ...live })),
+      operations: [
+        {
+          kind: 'upgrade',
+          at: 0,
+          name: 'w',
+          nodes: { kind: 'names', names: ['n0', 'n1', 'n2'] },
+          maxUnavailable: 1,
+          order: 'listed',
+          duration: { kind: 'fixed', value: 600 },
+          style: 'kubevirt',
+        },
+      ],
+    });
+    const r = run(s);
+    const w = r.waves[0]!;
+    expect(w.completedAt).toBeCloseTo(1804, 9);
+    expect(w.makespanSeconds).toBeCloseTo(1804, 9);
+    expect(w.failedMigrations).toBe(0);
+    expect(r.nodes.map((n) => n.drainCompletedAt)).toEqual([1, 603, 1204].map((x) => expect.closeTo(x, 9)));
+    expect(r.nodes.map((n) => n.upgradeCompletedAt)).toEqual([601, 1203, 1804].map((x) => expect.closeTo(x, 9)));
+    const v0 = r.vms.find((v) => v.vmi === 'default/v0')!;
+    expect(v0.migrationsPerWave).toEqual({ w: 2 });
+    expect(w.maxMigrationsPerVm).toBe(2);
+    expect(r.vms.map((v) => v.finalNode)).toEqual(['n0', 'n0', 'n1']);
+  });
+});
