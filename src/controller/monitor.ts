@@ -36,8 +36,12 @@ export class MigrationMonitor {
   private start = 0;
   private acceptable: number;
   private lastProgressPoll = 0;
-  private completionTimer: Timer | null = null;
-  private progressTimer: Timer | null = null;
+  /** poll at which the completion test first passes, or null (disabled) */
+  private completionPoll: number | null = null;
+  /** poll at which the progress test first passes while stalled, or null */
+  private progressPoll: number | null = null;
+  private lastEvaluated = -1;
+  private timer: Timer | null = null;
   private stopped = false;
 
   constructor(
@@ -57,53 +61,62 @@ export class MigrationMonitor {
   begin(): void {
     this.start = this.sim.now;
     this.lastProgressPoll = 0;
-    this.armCompletion();
+    this.completionPoll = this.acceptable > 0 ? firstPollAfter(this.acceptable) : null;
+    this.arm();
   }
 
   stop(): void {
     this.stopped = true;
-    this.sim.cancel(this.completionTimer);
-    this.sim.cancel(this.progressTimer);
+    this.sim.cancel(this.timer);
+    this.timer = null;
   }
 
   private pollTime(k: number): number {
     return this.start + (k * POLL_MS) / 1000;
   }
 
-  private armCompletion(): void {
-    this.sim.cancel(this.completionTimer);
-    this.completionTimer = null;
-    if (this.acceptable <= 0) return;
-    const k = firstPollAfter(this.acceptable);
-    this.completionTimer = this.sim.at(this.pollTime(k), () => this.evaluate(k), 'completion-timeout');
+  /** One timer at the next poll where a test can pass; a poll is evaluated once. */
+  private arm(): void {
+    this.sim.cancel(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    let k = Infinity;
+    if (this.completionPoll !== null) k = Math.min(k, this.completionPoll);
+    if (this.progressPoll !== null) k = Math.min(k, this.progressPoll);
+    if (k === Infinity) return;
+    k = Math.max(k, this.lastEvaluated + 1);
+    this.timer = this.sim.at(this.pollTime(k), () => {
+      this.timer = null;
+      this.evaluate(k);
+    }, 'monitor-poll');
   }
 
-  /** The transfer stopped moving: DataRemaining last fell at the last poll at or before now. */
+  /**
+   * The transfer stopped moving. DataRemaining still fell at the first poll at or after this
+   * instant (bytes moved since the previous poll); from then on no poll sees progress.
+   */
   stalled(): void {
     if (this.stopped || this.params.progressTimeout <= 0) return;
-    const k = Math.max(0, Math.floor(((this.sim.now - this.start) * 1000) / POLL_MS + 1e-9));
+    const k = Math.max(0, Math.ceil(((this.sim.now - this.start) * 1000) / POLL_MS - 1e-9));
     this.lastProgressPoll = k;
-    const fire = firstPollAfter(this.params.progressTimeout, k);
-    this.sim.cancel(this.progressTimer);
-    this.progressTimer = this.sim.at(this.pollTime(fire), () => this.evaluate(fire), 'progress-timeout');
+    this.progressPoll = firstPollAfter(this.params.progressTimeout, k);
+    this.arm();
   }
 
   /** Bytes move again: the next poll sees DataRemaining fall, so the progress clock resets. */
   resumed(): void {
-    this.sim.cancel(this.progressTimer);
-    this.progressTimer = null;
+    this.progressPoll = null;
+    this.arm();
   }
 
   /** One poll, in the decision order of spec §2.4: only the first matching case acts. */
   private evaluate(k: number): void {
+    this.lastEvaluated = k;
     if (this.stopped || !this.job.active) return;
     if (this.job.mode === 'PostCopy') return; // 1. no timeouts after the switch
     const elapsed = Math.floor((k * POLL_MS) / 1000);
     const completionExceeded = this.acceptable > 0 && elapsed > this.acceptable;
-    const progressExceeded =
-      this.progressTimer !== null &&
-      this.params.progressTimeout > 0 &&
-      Math.floor(((k - this.lastProgressPoll) * POLL_MS) / 1000) > this.params.progressTimeout;
+    const progressExceeded = this.progressPoll !== null && k >= this.progressPoll;
     const v = this.params.version;
     const hasDisruption = v.major > 1 || v.minor >= 5;
     if (completionExceeded && hasDisruption && this.params.allowWorkloadDisruption && this.job.mode !== 'Paused') {
@@ -125,7 +138,8 @@ export class MigrationMonitor {
         this.act({ type: 'GuestPaused', newAcceptableCompletionTime: this.acceptable });
         this.job.pauseGuest();
       }
-      this.armCompletion();
+      this.completionPoll = firstPollAfter(this.acceptable);
+      this.arm();
       return;
     }
     if (completionExceeded && !hasDisruption && this.params.allowPostCopy && !this.params.hasVfio) {
@@ -142,7 +156,9 @@ export class MigrationMonitor {
     }
     if (completionExceeded) {
       this.abort('CompletionTimeout', `Live migration is not completed after ${this.acceptable} sec and has been aborted`);
+      return;
     }
+    this.arm();
   }
 
   private abort(reason: 'ProgressTimeout' | 'CompletionTimeout', message: string): void {

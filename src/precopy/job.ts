@@ -96,7 +96,9 @@ export class MigrationJob {
   private reachable = true;
   private downtimeLimit: number;
   // auto-converge period statistics
-  private lastSync = 0;
+  /** QEMU's dirty_sync_count: 1 after the setup sync, +1 per bitmap sync */
+  private syncCount = 0;
+  private syncCountAtTick = 0;
   private lastEval = 0;
   private workPeriod = 0;
   private xferPeriod = 0;
@@ -190,6 +192,11 @@ export class MigrationJob {
     if (!this.active || this.reachable === reachable) return;
     this.reachable = reachable;
     if (reachable) {
+      // Traffic back exactly at the keepalive deadline is too late: the connection is closed.
+      if (this.keepaliveTimer && this.sim.now >= this.keepaliveTimer.time) {
+        this.connectionLost();
+        return;
+      }
       this.sim.cancel(this.keepaliveTimer);
       this.keepaliveTimer = null;
     } else {
@@ -279,9 +286,9 @@ export class MigrationJob {
 
   private startRam(): void {
     this.phase = 'precopy';
-    const now = this.sim.now;
-    this.lastSync = now;
-    this.lastEval = now;
+    this.syncCount = 1; // the setup sync
+    this.syncCountAtTick = 1;
+    this.lastEval = this.sim.now;
     this.startRound(this.params.memoryBytes);
     if (this.mode === 'PostCopy') {
       this.enterPostCopy();
@@ -415,32 +422,39 @@ export class MigrationJob {
 
   // ---- auto-converge ------------------------------------------------------------------
 
+  /**
+   * QEMU ≥ 9.2 with auto-converge ticks every 5 s from the start of RAM migration; a tick forces
+   * a bitmap sync when none happened since the previous tick, except during round 0
+   * (dirty_sync_count ≤ 1), which copies all memory anyway (cpu_throttle_dirty_sync_timer_tick).
+   */
   private armSyncTimer(): void {
-    this.sim.cancel(this.syncTimer);
-    this.syncTimer = null;
     const ac = this.params.autoConverge;
-    if (!ac || this.phase !== 'precopy') return;
-    this.syncTimer = this.sim.at(
-      this.lastSync + ac.syncInterval,
+    if (!ac) return;
+    this.syncTimer = this.sim.after(
+      ac.syncInterval,
       () => {
         this.syncTimer = null;
-        this.advance();
-        this.sync();
+        if (this.phase !== 'precopy') return;
+        if (this.syncCount > 1 && this.syncCount === this.syncCountAtTick) {
+          this.advance();
+          this.sync();
+        }
+        this.syncCountAtTick = this.syncCount;
+        this.armSyncTimer();
       },
-      'dirty-sync',
+      'dirty-sync-tick',
     );
   }
 
   /** migration_bitmap_sync: evaluates the throttle once more than 1 s has passed since the last period. */
   private sync(): void {
     const now = this.sim.now;
-    this.lastSync = now;
+    this.syncCount++;
     const ac = this.params.autoConverge;
     if (ac && now - this.lastEval > 1) {
       const dirtied = this.params.dirty.dirtied(this.workPeriod);
       if (dirtied > ac.triggerThreshold * this.xferPeriod && ++this.highCount >= 2) {
         this.highCount = 0;
-        this.advance();
         this.throttlePct = this.throttlePct === 0 ? ac.initialPct : Math.min(ac.maxPct, this.throttlePct + ac.incrementPct);
         this.maxThrottlePct = Math.max(this.maxThrottlePct, this.throttlePct);
         this.emit({ type: 'Throttle', percent: this.throttlePct });
@@ -449,7 +463,6 @@ export class MigrationJob {
       this.workPeriod = 0;
       this.xferPeriod = 0;
     }
-    this.armSyncTimer();
   }
 
   result(): JobResult {

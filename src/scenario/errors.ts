@@ -78,7 +78,10 @@ export function describeValue(value: unknown): string {
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const shape = (s: string) => s.replace(/\d+/g, '#');
   for (const c of candidates) {
+    // "node-7" is not a typo of "node-0": names that differ only in their numbers are not suggested
+    if (shape(c) === shape(word)) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;

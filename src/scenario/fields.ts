@@ -42,8 +42,11 @@ function oneOf(values: readonly unknown[]): string {
 export const issueMessage: z.core.$ZodErrorMap = (iss) => {
   switch (iss.code) {
     case 'invalid_type': {
+      if (iss.input === undefined) {
+        const words = TYPE_WORDS[iss.expected];
+        return words === undefined ? 'required field is missing' : missing(words);
+      }
       const words = TYPE_WORDS[iss.expected] ?? iss.expected;
-      if (iss.input === undefined) return missing(words);
       const hint =
         iss.expected === 'string' && (typeof iss.input === 'number' || typeof iss.input === 'boolean')
           ? ` (quote it: "${String(iss.input)}")`
@@ -267,7 +270,7 @@ const IGNORED_METADATA = Object.fromEntries(
     'finalizers',
     'ownerReferences',
     'selfLink',
-  ].map((k) => [k, z.unknown()]),
+  ].map((k) => [k, z.unknown().optional()]),
 );
 
 /** Kubernetes ObjectMeta of an inline manifest. */

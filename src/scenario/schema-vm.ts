@@ -266,7 +266,7 @@ export const VmPoolSchema = z
     nodeSelector: labels().default(() => ({})),
     affinity: affinitySchema.optional(),
     tolerations: z.array(tolerationSchema).default(() => []),
-    cpuModel: cpuModelSchema.default(() => ({ kind: 'host-model' })),
+    cpuModel: cpuModelSchema.default((): CpuModel => ({ kind: 'host-model' })),
     cpuFeatures: z.array(nonEmptyString()).default(() => []),
     volumes: z.array(VolumeSchema).default(() => []),
     hostDevices: count().default(0),

@@ -6,7 +6,7 @@ import { describeValue } from './errors.js';
 
 export const EXPECTED = {
   quantity: 'a Kubernetes quantity such as 8Gi',
-  size: 'a size such as 8Gi (a Kubernetes quantity, bytes)',
+  size: 'a Kubernetes quantity such as 8Gi',
   cpu: 'a CPU amount such as 2 or 500m',
   duration: 'a duration such as 300ms, 150s, 5m or 1h30m',
   byteRate: 'a byte rate such as 200Mi or 200Mi/s',
@@ -93,10 +93,10 @@ export function parseCpu(input: unknown): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Durations, Go time.ParseDuration syntax ("300ms", "1h30m", "1.5s", "-2m"), in seconds.
-// A bare number (YAML number or numeric string) means seconds.
-const DURATION = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+// Durations, Go time.ParseDuration syntax ("300ms", "1h30m", "1.5s", "-2m"), in seconds, plus
+// `d` for days (24h), which Go lacks but long horizons want. A bare number means seconds.
+const DURATION = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d))+$/;
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/g;
 const BARE_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 // Sub-second units divide (300/1000 is exactly the double nearest 0.3; 300 × 0.001 is not).
 const DURATION_UNIT: Record<string, { mul: number; div: number }> = {
@@ -108,6 +108,7 @@ const DURATION_UNIT: Record<string, { mul: number; div: number }> = {
   s: { mul: 1, div: 1 },
   m: { mul: 60, div: 1 },
   h: { mul: 3600, div: 1 },
+  d: { mul: 86400, div: 1 },
 };
 
 /** A Go-style duration in seconds (may be negative, as in Go). */
