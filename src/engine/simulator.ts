@@ -4,6 +4,9 @@ import { EventHeap, type HeapEntry } from './heap.js';
 export interface Timer extends HeapEntry {
   readonly label: string;
   cancelled: boolean;
+  /** a background event (a random fault, a load step) does not keep the simulation running */
+  readonly background: boolean;
+  done: boolean;
   action: () => void;
 }
 
@@ -13,17 +16,20 @@ export class Simulator {
   private _now = 0;
   /** events executed so far (cancelled timers are not counted) */
   eventsProcessed = 0;
+  /** scheduled, not yet run or cancelled, foreground events */
+  private foreground = 0;
 
   get now(): number {
     return this._now;
   }
 
   /** Run `action` at absolute time `time` (never earlier than now). */
-  at(time: number, action: () => void, label = ''): Timer {
+  at(time: number, action: () => void, label = '', background = false): Timer {
     if (!(time >= this._now)) {
       throw new Error(`cannot schedule "${label}" at ${time}: the clock is already at ${this._now}`);
     }
-    const timer: Timer = { time, seq: this.seq++, label, cancelled: false, action };
+    const timer: Timer = { time, seq: this.seq++, label, cancelled: false, background, done: false, action };
+    if (!background) this.foreground++;
     this.heap.push(timer);
     return timer;
   }
@@ -35,7 +41,14 @@ export class Simulator {
 
   /** Cancelling is lazy: the entry stays in the heap and is skipped when it comes up. */
   cancel(timer: Timer | null | undefined): void {
-    if (timer) timer.cancelled = true;
+    if (!timer || timer.cancelled || timer.done) return;
+    timer.cancelled = true;
+    if (!timer.background) this.foreground--;
+  }
+
+  /** True while any foreground event is pending: background events alone do not keep a run going. */
+  get busy(): boolean {
+    return this.foreground > 0;
   }
 
   /** Time of the next live event, or Infinity. */
@@ -56,15 +69,20 @@ export class Simulator {
       this.heap.pop();
       if (top.cancelled) continue;
       this._now = top.time;
+      top.done = true;
+      if (!top.background) this.foreground--;
       this.eventsProcessed++;
       top.action();
       return true;
     }
   }
 
-  /** Run until the queue is empty or the next event lies after `until`; the clock ends at the last event run. */
+  /**
+   * Run until no foreground event is left or the next event lies after `until`; the clock ends
+   * at the last event run.
+   */
   run(until = Infinity): void {
-    while (this.step(until)) {
+    while (this.busy && this.step(until)) {
       /* keep stepping */
     }
   }

@@ -47,7 +47,7 @@ export class Topology {
             const link = this.fabric.getLink(`${n.name}/${POD_NETWORK}/${dir}`);
             if (link) this.fabric.setCapacity(link, this.nicCapacity(n, POD_NETWORK));
           }
-        }, 'background-load');
+        }, 'background-load', true);
       }
     }
   }

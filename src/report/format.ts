@@ -13,6 +13,7 @@ export function bytes(n: number): string {
 
 export function seconds(s: number | null): string {
   if (s === null) return '-';
+  if (s === 0) return '0s';
   if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)}ms`;
   if (s < 120) return `${trim(s.toFixed(2))}s`;
   const h = Math.floor(s / 3600);

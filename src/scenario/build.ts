@@ -46,13 +46,13 @@ export function expandNames(name: string, count: number | undefined): string[] {
 }
 
 /**
- * The names of one kind of object (nodes, VMs, racks, migrations): reports duplicates, and
+ * The names of one kind of object (nodes, VMs, racks, migrations…): reports duplicates, and
  * references to names that do not exist. Names that entries which failed to parse would have
  * defined are not reported as unknown; if such a name cannot even be guessed, reference checks
  * are skipped altogether (the real problem has been reported already).
  */
-class Registry<T = PathSegment[]> {
-  private readonly defined = new Map<string, T>();
+class Registry {
+  private readonly defined = new Map<string, { path: PathSegment[]; at: number }>();
   private readonly guessed = new Set<string>();
   private uncertain = false;
 
@@ -61,31 +61,28 @@ class Registry<T = PathSegment[]> {
     private readonly issues: PathIssue[],
   ) {}
 
-  /** false (and an issue) if the name is taken */
-  define(name: string, path: PathSegment[], info: T, firstPath: (info: T) => PathSegment[]): boolean {
+  /** Defines `name` at `path` (at scenario time `at`); false, and an issue, if it is taken. */
+  define(name: string, path: PathSegment[], at = 0): boolean {
     const first = this.defined.get(name);
     if (first !== undefined) {
-      this.issues.push({ path, message: `duplicate ${this.what} name "${name}" (also defined at ${formatPath(firstPath(first))})` });
+      this.issues.push({ path, message: `duplicate ${this.what} name "${name}" (also defined at ${formatPath(first.path)})` });
       return false;
     }
-    this.defined.set(name, info);
+    this.defined.set(name, { path, at });
     return true;
   }
 
+  /** Names a broken entry would define; undefined = cannot tell. */
   guess(names: string[] | undefined): void {
     if (names === undefined) this.uncertain = true;
     else for (const n of names) this.guessed.add(n);
   }
 
-  get(name: string): T | undefined {
+  get(name: string): { path: PathSegment[]; at: number } | undefined {
     return this.defined.get(name);
   }
 
-  names(): string[] {
-    return [...this.defined.keys()];
-  }
-
-  /** true if it exists (or may exist); otherwise an issue at `path` */
+  /** true if it exists; otherwise false, and an issue at `base + ref.path` unless it may exist */
   check(ref: Ref, base: PathSegment[]): boolean {
     if (this.defined.has(ref.name)) return true;
     if (this.guessed.has(ref.name) || this.uncertain) return false;
@@ -219,7 +216,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   const racks: RackSpec[] = [];
   for (const { index, value } of lists.racks) {
     const path = ['spec', 'racks', index, 'name'];
-    if (rackReg.define(value.name, path, path, (p) => p)) racks.push({ name: value.name, uplink: value.uplink });
+    if (rackReg.define(value.name, path)) racks.push({ name: value.name, uplink: value.uplink });
   }
   for (const f of failed.racks) rackReg.guess(guessNames(f.raw, false));
 
@@ -231,7 +228,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     const base = ['spec', 'nodes', index];
     for (const name of expandNames(pool.name, pool.count)) {
       const path = [...base, 'name'];
-      if (nodeReg.define(name, path, path, (p) => p)) nodes.push(makeNode(pool, name, migrations.network));
+      if (nodeReg.define(name, path)) nodes.push(makeNode(pool, name, migrations.network));
     }
     if (pool.rack !== null) rackReg.check({ name: pool.rack, path: ['rack'] }, base);
     if (pool.migrationNetwork !== undefined && migrations.network === null) {
@@ -252,7 +249,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     for (const name of expandNames(pool.name, pool.count)) {
       const key = `${pool.namespace}/${name}`;
       const path = [...base, 'name'];
-      if (vmReg.define(key, path, path, (p) => p)) vms.push({ ...structuredClone(template), name, key, pool: pool.name });
+      if (vmReg.define(key, path)) vms.push({ ...structuredClone(template), name, key, pool: pool.name });
     }
     if (pool.node !== null) nodeReg.check({ name: pool.node, path: ['node'] }, base);
   }
@@ -267,113 +264,17 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   for (const { index, value } of lists.migrationPolicies) {
     const base = ['spec', 'migrationPolicies', index];
     const path = [...base, 'metadata', 'name'];
-    if (policyReg.define(value.metadata.name, path, path, (p) => p)) migrationPolicies.push(makePolicy(value, version, base, warnings));
+    if (policyReg.define(value.metadata.name, path)) migrationPolicies.push(makePolicy(value, version, base, warnings));
   }
 
-  // --- operations
-  const checkScope = (scope: ParsedScope, base: PathSegment[]) => {
-    for (const r of scope.nodeRefs) nodeReg.check(r, base);
-    for (const r of scope.rackRefs) rackReg.check(r, base);
-  };
-  const checkNetwork = (ref: Ref | null, base: PathSegment[]) => {
-    if (ref === null || ref.name === 'pod' || ref.name === migrations.network) return;
-    const expected = migrations.network === null ? '"pod" (no migration network is configured)' : `"pod" or "${migrations.network}"`;
-    issues.push({ path: [...base, ...ref.path], message: `expected ${expected}, got "${ref.name}"` });
-  };
-
-  const migrationReg = new Registry<{ at: number; path: PathSegment[] }>('migration', issues);
-  for (const f of failed.operations) migrationReg.guess(guessMigrationNames(f.raw));
-  const upgradeReg = new Registry('upgrade', issues);
-  const operations: Operation[] = [];
-  const cancels: { at: number; ref: Ref; base: PathSegment[]; op: Operation }[] = [];
-
-  for (const { index, value: op } of lists.operations) {
-    const base = ['spec', 'operations', index];
-    switch (op.kind) {
-      case 'migrate': {
-        vmReg.check(op.vmi, base);
-        if (op.name !== null) migrationReg.define(op.name, [...base, ...op.namePath], { at: op.at, path: [...base, ...op.namePath] }, (i) => i.path);
-        operations.push({ kind: 'migrate', at: op.at, vmi: op.vmi.name, name: op.name, addedNodeSelector: op.addedNodeSelector, apiKind: op.apiKind, annotations: op.annotations });
-        break;
-      }
-      case 'legacyMigration': {
-        const picked = vms.filter((vm) => vm.namespace === op.namespace && matches(vm.labels, op.selector));
-        const shown = Object.entries(op.selector).map(([k, v]) => `${k}=${v}`).join(',');
-        const at = [...base, 'spec', 'selector'];
-        if (picked.length === 0 && failed.vms.length === 0) {
-          issues.push({ path: at, message: `no VM in namespace "${op.namespace}" has the labels ${shown}` });
-        } else if (picked.length > 1) {
-          const names = picked.slice(0, 5).map((v) => v.name).join(', ') + (picked.length > 5 ? ', …' : '');
-          issues.push({ path: at, message: `selects ${picked.length} VMs in namespace "${op.namespace}" (${names}); a Migration must select exactly one` });
-        }
-        if (op.name !== null) migrationReg.define(op.name, [...base, 'metadata', 'name'], { at: op.at, path: [...base, 'metadata', 'name'] }, (i) => i.path);
-        if (picked.length === 1) {
-          operations.push({ kind: 'migrate', at: op.at, vmi: picked[0]!.key, name: op.name, addedNodeSelector: op.nodeSelector, apiKind: 'Migration', annotations: op.annotations });
-        }
-        break;
-      }
-      case 'cancel': {
-        const out: Operation = { kind: 'cancel', at: op.at, migration: op.migration.name };
-        cancels.push({ at: op.at, ref: op.migration, base, op: out });
-        operations.push(out);
-        break;
-      }
-      case 'drain': {
-        for (const r of op.nodes.refs) nodeReg.check(r, base);
-        if (op.nodes.target.kind === 'selector') {
-          const sel = op.nodes.target.matchLabels;
-          if (failed.nodes.length === 0 && !nodes.some((n) => matches(n.labels, sel))) {
-            warnings.push({ path: [...base, 'drain', 'selector'], message: 'matches no node: this drain does nothing' });
-          }
-        }
-        operations.push({ kind: 'drain', at: op.at, nodes: op.nodes.target });
-        break;
-      }
-      case 'upgrade': {
-        const name = op.name ?? `upgrade-${index}`;
-        const path = [...base, 'upgrade', 'name'];
-        upgradeReg.define(name, path, path, (p) => p);
-        for (const r of op.nodes?.refs ?? []) nodeReg.check(r, base);
-        operations.push({
-          kind: 'upgrade',
-          at: op.at,
-          name,
-          nodes: op.nodes?.target ?? { kind: 'names', names: nodes.map((n) => n.name) },
-          maxUnavailable: op.maxUnavailable,
-          order: op.order,
-          duration: op.duration,
-          style: op.style ?? profile,
-        });
-        break;
-      }
-      case 'outage': {
-        checkScope(op.scope, base);
-        checkNetwork(op.network, base);
-        operations.push({ kind: 'outage', at: op.at, duration: op.duration, scope: op.scope.scope, networkName: op.network?.name ?? null });
-        break;
-      }
-    }
-  }
-  for (const c of cancels) {
-    if (!migrationReg.check(c.ref, c.base)) continue;
-    const created = migrationReg.get(c.ref.name)!;
-    if (c.at < created.at) {
-      issues.push({
-        path: [...c.base, 'at'],
-        message: `the cancel at ${formatDuration(c.at)} comes before migration "${c.ref.name}" is created at ${formatDuration(created.at)}`,
-      });
-    }
-  }
-  // stable: operations at the same instant keep the order of the file
-  operations.sort((a, b) => a.at - b.at);
-
-  // --- faults
-  const randomOutages: RandomOutages[] = [];
-  (sections.faults ?? sectionDefault('faults')).randomOutages.forEach((r, j) => {
+  // --- operations and faults
+  const refs: References = { issues, warnings, nodeReg, rackReg, vmReg, nodes, vms, migrationNetwork: migrations.network, profile, vmsIncomplete: failed.vms.length > 0, nodesIncomplete: failed.nodes.length > 0 };
+  const operations = buildOperations(refs, lists.operations, failed.operations);
+  const randomOutages = (sections.faults ?? sectionDefault('faults')).randomOutages.map((r, j): RandomOutages => {
     const base = ['spec', 'faults', 'randomOutages', j];
-    checkScope(r.scope, [...base, 'scope']);
-    checkNetwork(r.network, base);
-    randomOutages.push({ ratePerHour: r.ratePerHour, duration: r.duration, scope: r.scope.scope, networkName: r.network?.name ?? null });
+    checkScope(refs, r.scope, [...base, 'scope']);
+    checkNetwork(refs, r.network, base);
+    return { ratePerHour: r.ratePerHour, duration: r.duration, scope: r.scope.scope, networkName: r.network?.name ?? null };
   });
 
   const scenario: Scenario = {
@@ -395,4 +296,124 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     warnings: [],
   };
   return { scenario, issues, warnings };
+}
+
+/** What the operations may refer to, and where their problems go. */
+interface References {
+  issues: PathIssue[];
+  warnings: PathIssue[];
+  nodeReg: Registry;
+  rackReg: Registry;
+  vmReg: Registry;
+  nodes: NodeSpec[];
+  vms: VmSpec[];
+  migrationNetwork: string | null;
+  profile: Scenario['profile'];
+  /** some node or VM entries failed to parse: "matches nothing" cannot be told */
+  nodesIncomplete: boolean;
+  vmsIncomplete: boolean;
+}
+
+function checkScope(refs: References, scope: ParsedScope, base: PathSegment[]): void {
+  for (const r of scope.nodeRefs) refs.nodeReg.check(r, base);
+  for (const r of scope.rackRefs) refs.rackReg.check(r, base);
+}
+
+/** An outage's `network`: the pod network or the configured migration network. */
+function checkNetwork(refs: References, ref: Ref | null, base: PathSegment[]): void {
+  const mig = refs.migrationNetwork;
+  if (ref === null || ref.name === 'pod' || ref.name === mig) return;
+  const expected = mig === null ? '"pod" (no migration network is configured)' : `"pod" or "${mig}"`;
+  refs.issues.push({ path: [...base, ...ref.path], message: `expected ${expected}, got "${ref.name}"` });
+}
+
+/** Resolves the operations (names, defaults, legacy selectors), checks them, sorts them by time. */
+function buildOperations(
+  refs: References,
+  entries: ParsedScenario['lists']['operations'],
+  failed: ParsedScenario['failed']['operations'],
+): Operation[] {
+  const { issues, warnings, nodeReg, vmReg, nodes, vms } = refs;
+  const migrationReg = new Registry('migration', issues);
+  for (const f of failed) migrationReg.guess(guessMigrationNames(f.raw));
+  const upgradeReg = new Registry('upgrade', issues);
+  const operations: Operation[] = [];
+  // checked once every migration name is known: a cancel may come first in the file
+  const cancels: { at: number; ref: Ref; base: PathSegment[] }[] = [];
+
+  for (const { index, value: op } of entries) {
+    const base = ['spec', 'operations', index];
+    switch (op.kind) {
+      case 'migrate': {
+        vmReg.check(op.vmi, base);
+        if (op.name !== null) migrationReg.define(op.name, [...base, ...op.namePath], op.at);
+        operations.push({ kind: 'migrate', at: op.at, vmi: op.vmi.name, name: op.name, addedNodeSelector: op.addedNodeSelector, apiKind: op.apiKind, annotations: op.annotations });
+        break;
+      }
+      case 'legacyMigration': {
+        const picked = vms.filter((vm) => vm.namespace === op.namespace && matches(vm.labels, op.selector));
+        const shown = Object.entries(op.selector).map(([k, v]) => `${k}=${v}`).join(',');
+        const at = [...base, 'spec', 'selector'];
+        if (picked.length === 0 && !refs.vmsIncomplete) {
+          issues.push({ path: at, message: `no VM in namespace "${op.namespace}" has the labels ${shown}` });
+        } else if (picked.length > 1) {
+          const names = picked.slice(0, 5).map((v) => v.name).join(', ') + (picked.length > 5 ? ', …' : '');
+          issues.push({ path: at, message: `selects ${picked.length} VMs in namespace "${op.namespace}" (${names}); a Migration must select exactly one` });
+        }
+        if (op.name !== null) migrationReg.define(op.name, [...base, 'metadata', 'name'], op.at);
+        if (picked.length === 1) {
+          operations.push({ kind: 'migrate', at: op.at, vmi: picked[0]!.key, name: op.name, addedNodeSelector: op.nodeSelector, apiKind: 'Migration', annotations: op.annotations });
+        }
+        break;
+      }
+      case 'cancel': {
+        cancels.push({ at: op.at, ref: op.migration, base });
+        operations.push({ kind: 'cancel', at: op.at, migration: op.migration.name });
+        break;
+      }
+      case 'drain': {
+        for (const r of op.nodes.refs) nodeReg.check(r, base);
+        const target = op.nodes.target;
+        if (target.kind === 'selector' && !refs.nodesIncomplete && !nodes.some((n) => matches(n.labels, target.matchLabels))) {
+          warnings.push({ path: [...base, 'drain', 'selector'], message: 'matches no node: this drain does nothing' });
+        }
+        operations.push({ kind: 'drain', at: op.at, nodes: target });
+        break;
+      }
+      case 'upgrade': {
+        const name = op.name ?? `upgrade-${index}`;
+        upgradeReg.define(name, [...base, 'upgrade', 'name']);
+        for (const r of op.nodes?.refs ?? []) nodeReg.check(r, base);
+        operations.push({
+          kind: 'upgrade',
+          at: op.at,
+          name,
+          nodes: op.nodes?.target ?? { kind: 'names', names: nodes.map((n) => n.name) },
+          maxUnavailable: op.maxUnavailable,
+          order: op.order,
+          duration: op.duration,
+          style: op.style ?? refs.profile,
+        });
+        break;
+      }
+      case 'outage': {
+        checkScope(refs, op.scope, base);
+        checkNetwork(refs, op.network, base);
+        operations.push({ kind: 'outage', at: op.at, duration: op.duration, scope: op.scope.scope, networkName: op.network?.name ?? null });
+        break;
+      }
+    }
+  }
+  for (const c of cancels) {
+    if (!migrationReg.check(c.ref, c.base)) continue;
+    const created = migrationReg.get(c.ref.name)!;
+    if (c.at < created.at) {
+      issues.push({
+        path: [...c.base, 'at'],
+        message: `the cancel at ${formatDuration(c.at)} comes before migration "${c.ref.name}" is created at ${formatDuration(created.at)}`,
+      });
+    }
+  }
+  // stable: operations at the same instant keep the order of the file
+  return operations.sort((a, b) => a.at - b.at);
 }

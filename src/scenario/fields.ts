@@ -273,18 +273,19 @@ const IGNORED_METADATA = Object.fromEntries(
   ].map((k) => [k, z.unknown().optional()]),
 );
 
-/** Kubernetes ObjectMeta of an inline manifest. */
-export const objectMeta = <R extends boolean>(nameRequired: R) =>
-  z.strictObject({
-    name: (nameRequired ? nonEmptyString() : nonEmptyString().optional()) as R extends true
-      ? z.ZodString
-      : z.ZodOptional<z.ZodString>,
-    generateName: z.string().optional(),
-    namespace: nonEmptyString().optional(),
-    labels: labels().default(() => ({})),
-    annotations: labels().default(() => ({})),
-    ...IGNORED_METADATA,
-  });
+const metadataFields = () => ({
+  generateName: z.string().optional(),
+  namespace: nonEmptyString().optional(),
+  labels: labels().default(() => ({})),
+  annotations: labels().default(() => ({})),
+  ...IGNORED_METADATA,
+});
+
+/** Kubernetes ObjectMeta of an inline manifest that must be named. */
+export const namedMetadata = () => z.strictObject({ name: nonEmptyString(), ...metadataFields() });
+
+/** Kubernetes ObjectMeta of an inline manifest that may use generateName instead. */
+export const metadata = () => z.strictObject({ name: nonEmptyString().optional(), ...metadataFields() });
 
 /** `{matchLabels: {...}}` */
 export const labelSelector = () => z.strictObject({ matchLabels: labels() });

@@ -18,7 +18,7 @@ import {
   labelSelector,
   labels,
   nonEmptyString,
-  objectMeta,
+  metadata,
   positiveDuration,
 } from './fields.js';
 
@@ -247,7 +247,7 @@ const vmimManifest = z
     at: duration().default(0),
     apiVersion: z.enum(['kubevirt.io/v1', 'kubevirt.io/v1alpha3']),
     kind: z.literal('VirtualMachineInstanceMigration'),
-    metadata: objectMeta(false).prefault({}),
+    metadata: metadata().prefault({}),
     spec: z.strictObject({ vmiName: nonEmptyString(), addedNodeSelector: labels().default(() => ({})) }),
     status: z.unknown().optional(),
   })
@@ -271,7 +271,7 @@ const legacyMigrationManifest = z
     at: duration().default(0),
     apiVersion: z.literal('kubevirt.io/v1alpha1'),
     kind: z.literal('Migration'),
-    metadata: objectMeta(false).prefault({}),
+    metadata: metadata().prefault({}),
     spec: z.strictObject({
       selector: labels().refine((s) => Object.keys(s).length > 0, { error: 'expected at least one label, such as {name: testvm}' }),
       nodeSelector: labels().default(() => ({})),

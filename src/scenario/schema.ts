@@ -34,7 +34,7 @@ import {
   labels,
   linkRate,
   nonEmptyString,
-  objectMeta,
+  namedMetadata,
   parsed,
   positiveDuration,
   positiveSize,
@@ -225,7 +225,7 @@ export type NodePool = z.output<typeof NodePoolSchema>;
 export const MigrationPolicySchema = z.strictObject({
   apiVersion: z.literal('migrations.kubevirt.io/v1alpha1'),
   kind: z.literal('MigrationPolicy'),
-  metadata: objectMeta(true),
+  metadata: namedMetadata(),
   spec: z
     .strictObject({
       selectors: z

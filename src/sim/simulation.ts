@@ -44,23 +44,25 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
   lifecycle.placeAll();
   ctx.topology.scheduleBackgroundLoad();
 
-  let outageSeq = 0;
-  const outage = (at: number, duration: number, scope: OutageScope, network: string | null): void => {
-    const id = `outage-${++outageSeq}`;
+  // Random faults are background events: they happen while something else goes on, but do
+  // not keep the simulation running once the operations are done.
+  const outage = (id: string, at: number, duration: number, scope: OutageScope, network: string | null, background: boolean): void => {
     sim.at(at, () => {
       ctx.log.record({ t: sim.now, type: 'OutageStarted', outage: id, scope: describeScope(scope), duration });
       ctx.topology.startOutage({ id, scope, network: network ?? migrationNetwork });
       migrations.connectivityChanged();
-    }, 'outage-start');
+    }, 'outage-start', background);
     sim.at(at + duration, () => {
       ctx.log.record({ t: sim.now, type: 'OutageEnded', outage: id });
       ctx.topology.endOutage(id);
       migrations.connectivityChanged();
-    }, 'outage-end');
+    }, 'outage-end', background);
   };
 
+  let outageSeq = 0;
   scenario.operations.forEach((op, i) => {
-    sim.at(op.at, () => apply(op, i), `operation-${i}`);
+    if (op.kind === 'outage') outage(`outage-${++outageSeq}`, op.at, op.duration, op.scope, op.networkName, false);
+    else sim.at(op.at, () => apply(op, i), `operation-${i}`);
   });
 
   function apply(op: Operation, index: number): void {
@@ -86,12 +88,12 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
         upgrades.start(op, index);
         break;
       case 'outage':
-        outage(sim.now, op.duration, op.scope, op.networkName);
-        break;
+        break; // scheduled up front
     }
   }
 
   // Random outages: a Poisson process per entry, drawn up front from its own stream.
+  let randomSeq = 0;
   scenario.randomOutages.forEach((ro, i) => {
     if (ro.ratePerHour <= 0) return;
     const rng = ctx.random.stream(`outages/${i}`);
@@ -100,12 +102,12 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
     for (;;) {
       t += (-Math.log(1 - rng()) * 3600) / ro.ratePerHour;
       if (t >= scenario.horizon) break;
-      outage(t, sample(ro.duration, durations), ro.scope, ro.networkName);
+      outage(`random-outage-${++randomSeq}`, t, sample(ro.duration, durations), ro.scope, ro.networkName, true);
     }
   });
 
   sim.run(scenario.horizon);
-  const horizonReached = sim.nextTime() !== Infinity;
+  const horizonReached = sim.busy;
   const endTime = horizonReached ? scenario.horizon : sim.now;
   ctx.log.record({ t: endTime, type: 'SimulationEnded', horizonReached });
   return { scenario, seed, log: ctx.log, endTime, horizonReached, eventsProcessed: sim.eventsProcessed };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -714,5 +714,18 @@ spec:
     writeFileSync(join(dir, 's.json'), JSON.stringify(parseYaml(yamlText)));
     expect(loadScenarioFile(join(dir, 's.yaml')).vms[0]!.node).toBe('node-0');
     expect(loadScenarioFile(join(dir, 's.json')).source).toBe(join(dir, 's.json'));
+  });
+});
+
+describe('docs/scenario.md', () => {
+  it('the complete example loads without warnings', () => {
+    const md = readFileSync(new URL('../../docs/scenario.md', import.meta.url), 'utf8');
+    const example = /## Complete example\s+```yaml\n([\s\S]*?)```/.exec(md)?.[1];
+    expect(example).toBeDefined();
+    const s = parseScenario(example!, 'docs/scenario.md');
+    expect(s.warnings).toEqual([]);
+    expect(s.nodes).toHaveLength(6);
+    expect(s.vms).toHaveLength(24);
+    expect(s.operations.map((o) => o.kind)).toEqual(['migrate', 'drain', 'upgrade', 'outage']);
   });
 });
