@@ -146,61 +146,16 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
       }
       case 'MigrationCreated':
         migs.set(e.migration, {
-          name: e.migration,
-          vmi: e.vmi,
+          ...blankMigration(e.migration, e.vmi, e.t),
           sourceNode: e.sourceNode,
-          targetNode: null,
-          phase: 'Pending',
-          reason: null,
-          message: null,
-          mode: 'PreCopy',
           priority: e.priority,
           evacuationNode: e.evacuationNode,
           wave: e.wave,
-          policy: null,
-          migrationMethod: null,
-          acceptableCompletionTime: null,
-          createdAt: e.t,
-          startedAt: null,
-          endedAt: null,
-          downtimeSeconds: 0,
-          transferredBytes: 0,
-          iterations: 0,
-          maxThrottlePercent: 0,
-          postCopySeconds: 0,
-          stalledSeconds: 0,
-          outages: [],
-          vmLost: false,
         });
         break;
       case 'MigrationRejected':
-        migs.set(e.migration, {
-          name: e.migration,
-          vmi: e.vmi,
-          sourceNode: null,
-          targetNode: null,
-          phase: 'Failed',
-          reason: e.reason,
-          message: e.message,
-          mode: 'PreCopy',
-          priority: null,
-          evacuationNode: null,
-          wave: null,
-          policy: null,
-          migrationMethod: null,
-          acceptableCompletionTime: null,
-          createdAt: e.t,
-          startedAt: null,
-          endedAt: e.t,
-          downtimeSeconds: 0,
-          transferredBytes: 0,
-          iterations: 0,
-          maxThrottlePercent: 0,
-          postCopySeconds: 0,
-          stalledSeconds: 0,
-          outages: [],
-          vmLost: false,
-        });
+        // Refused at admission: never queued, so it has no priority.
+        migs.set(e.migration, { ...blankMigration(e.migration, e.vmi, e.t), phase: 'Failed', reason: e.reason, message: e.message, endedAt: e.t });
         break;
       case 'MigrationPhase': {
         const m = migs.get(e.migration);
@@ -357,6 +312,36 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
     horizonReached,
   };
   return { migrations, nodes: [...nodes.values()], vms: vmList, waves: [...waves.values()], summary };
+}
+
+function blankMigration(name: string, vmi: string, createdAt: number): MigrationRecord {
+  return {
+    name,
+    vmi,
+    sourceNode: null,
+    targetNode: null,
+    phase: 'Pending',
+    reason: null,
+    message: null,
+    mode: 'PreCopy',
+    priority: null,
+    evacuationNode: null,
+    wave: null,
+    policy: null,
+    migrationMethod: null,
+    acceptableCompletionTime: null,
+    createdAt,
+    startedAt: null,
+    endedAt: null,
+    downtimeSeconds: 0,
+    transferredBytes: 0,
+    iterations: 0,
+    maxThrottlePercent: 0,
+    postCopySeconds: 0,
+    stalledSeconds: 0,
+    outages: [],
+    vmLost: false,
+  };
 }
 
 function waveNodes(events: readonly LogEvent[], wave: string): string[] {

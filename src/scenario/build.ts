@@ -268,7 +268,19 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   }
 
   // --- operations and faults
-  const refs: References = { issues, warnings, nodeReg, rackReg, vmReg, nodes, vms, migrationNetwork: migrations.network, profile, vmsIncomplete: failed.vms.length > 0, nodesIncomplete: failed.nodes.length > 0 };
+  const refs: References = {
+    issues,
+    warnings,
+    nodeReg,
+    rackReg,
+    vmReg,
+    nodes,
+    vms,
+    migrationNetwork: migrations.network,
+    profile,
+    nodesIncomplete: failed.nodes.length > 0,
+    vmsIncomplete: failed.vms.length > 0,
+  };
   const operations = buildOperations(refs, lists.operations, failed.operations);
   const randomOutages = (sections.faults ?? sectionDefault('faults')).randomOutages.map((r, j): RandomOutages => {
     const base = ['spec', 'faults', 'randomOutages', j];
