@@ -5,6 +5,7 @@
 // (harvester: pkg/util/virtualmachineinstance ValidateVMMigratable).
 // Pure functions, no I/O.
 
+import { versionAtLeast } from '../scenario/defaults.js';
 import type { KubeVirtSpec, NodeSpec, VmSpec, VolumeSpec, VolumeType } from '../scenario/types.js';
 
 export interface Migratability {
@@ -41,9 +42,6 @@ export const VGPU_LIVE_MIGRATION_GATE = 'VGPULiveMigration';
 
 type Check = (vm: VmSpec, sourceNode: NodeSpec | null, kv: KubeVirtSpec) => Migratability | null;
 
-function atLeast(v: { major: number; minor: number }, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
 
 function notMigratable(reason: string, message: string): Migratability {
   return { migratable: false, reason, message };
@@ -88,7 +86,7 @@ const checkCpuMode: Check = (vm, sourceNode) => {
 
 /** v1.0–v1.3 only: any virtiofs filesystem blocks (allowed from v1.4 on). */
 const checkVirtiofs: Check = (vm, _node, kv) => {
-  if (atLeast(kv.version, 1, 4)) return null;
+  if (versionAtLeast(kv.version, 1, 4)) return null;
   if (!vm.volumes.some((v) => v.attachment === 'filesystem')) return null;
   return notMigratable(Reason.VirtIOFS, 'VMI uses virtiofs');
 };
@@ -101,7 +99,7 @@ const checkVirtiofs: Check = (vm, _node, kv) => {
 const checkHostDevices: Check = (vm, _node, kv) => {
   let blocked = vm.hostDevices > 0;
   if (!blocked && vm.gpus.length > 0) {
-    const gateOn = atLeast(kv.version, 1, 8) && kv.featureGates.includes(VGPU_LIVE_MIGRATION_GATE);
+    const gateOn = versionAtLeast(kv.version, 1, 8) && kv.featureGates.includes(VGPU_LIVE_MIGRATION_GATE);
     const oneMediated = vm.gpus.length === 1 && vm.gpus[0]?.mediated === true;
     blocked = !(gateOn && oneMediated);
   }
@@ -166,7 +164,7 @@ function kubevirtChecks(kv: KubeVirtSpec): Check[] {
     checkTsc,
     checkHyperv,
   ];
-  return atLeast(kv.version, 1, 9) ? [...common, checkDisks] : [checkDisks, ...common];
+  return versionAtLeast(kv.version, 1, 9) ? [...common, checkDisks] : [checkDisks, ...common];
 }
 
 // --- Harvester -----------------------------------------------------------------------------------

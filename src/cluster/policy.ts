@@ -2,11 +2,9 @@
 // pkg/virt-controller/watch/migration/migrationpolicy.go matchPolicy / countMatchingLabels /
 // applyMigrationPolicySpec). Pure functions, no I/O.
 
+import { versionAtLeast } from '../scenario/defaults.js';
 import type { Labels, MigrationConfiguration, MigrationPolicySpec } from '../scenario/types.js';
 
-function atLeast(v: { major: number; minor: number }, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
 
 interface Score {
   vmi: number;
@@ -116,6 +114,6 @@ export function resolveMigrationConfiguration(
     if (policy.allowPostCopy !== undefined) out.allowPostCopy = policy.allowPostCopy;
     if (policy.allowWorkloadDisruption !== undefined) out.allowWorkloadDisruption = policy.allowWorkloadDisruption;
   }
-  if (!atLeast(version, 1, 5)) out.allowWorkloadDisruption = false;
+  if (!versionAtLeast(version, 1, 5)) out.allowWorkloadDisruption = false;
   return out;
 }

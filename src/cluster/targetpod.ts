@@ -11,6 +11,7 @@
 // - on a key set twice while rendering, the later source overwrites the earlier one, except the
 //   VMIM's addedNodeSelector, which can only add keys.
 
+import { versionAtLeast } from '../scenario/defaults.js';
 import type { KubeVirtSpec, Labels, NodeSpec, VmSpec } from '../scenario/types.js';
 import { HOST_MODEL_CPU_LABEL_PREFIX } from './migratability.js';
 import { mergeNodeSelectors } from './nodeselector.js';
@@ -30,9 +31,6 @@ export type TargetPodResult =
   | { ok: true; pod: PodRequirements }
   | { ok: false; reason: string; message: string };
 
-function atLeast(v: { major: number; minor: number }, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
 
 /** Keys of `labels` starting with `prefix`, sorted (Go map order is random; migsim's is not). */
 function keysWithPrefix(labels: Labels, prefix: string): string[] {
@@ -134,7 +132,7 @@ export function targetPodRequirements(
   }
 
   // v1.8+: pin the CPU vendor of the source node unless a vendor selector is already there.
-  if (atLeast(kv.version, 1, 8) && keysWithPrefix(sel, CPU_VENDOR_LABEL_PREFIX).length === 0) {
+  if (versionAtLeast(kv.version, 1, 8) && keysWithPrefix(sel, CPU_VENDOR_LABEL_PREFIX).length === 0) {
     const vendor = keysWithPrefix(sourceNode.labels, CPU_VENDOR_LABEL_PREFIX)[0];
     if (vendor !== undefined) sel[vendor] = 'true';
   }

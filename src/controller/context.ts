@@ -16,7 +16,3 @@ export interface Context {
   topology: Topology;
   random: RandomStreams;
 }
-
-export function atLeast(v: { major: number; minor: number }, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}

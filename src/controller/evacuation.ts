@@ -6,7 +6,8 @@ import { matchesSelector } from '../cluster/nodeselector.js';
 import type { VmiState } from '../cluster/state.js';
 import { sample } from '../engine/random.js';
 import type { EvictionStrategy, NodeTarget } from '../scenario/types.js';
-import { atLeast, type Context } from './context.js';
+import { versionAtLeast } from '../scenario/defaults.js';
+import type { Context } from './context.js';
 import { Priority, type MigrationController, type Vmim } from './migration-controller.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
@@ -132,7 +133,7 @@ export class EvacuationController {
       .filter((v) => v.evacuationNodeName === d.node && v.activeMigration === null && this.strategy(v) !== 'External');
     if (candidates.length === 0) return;
     let budget = candidates.length;
-    if (!atLeast(scenario.kubevirt.version, 1, 9)) {
+    if (!versionAtLeast(scenario.kubevirt.version, 1, 9)) {
       // Up to v1.8 the evacuation controller throttles itself (spec §4.2).
       const cfg = scenario.kubevirt.migrations;
       budget = Math.min(

@@ -20,7 +20,8 @@ import type { VmimPhase } from '../log/events.js';
 import { dirtyModel } from '../precopy/dirty.js';
 import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
 import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
-import { atLeast, type Context } from './context.js';
+import { versionAtLeast } from '../scenario/defaults.js';
+import type { Context } from './context.js';
 import { MigrationMonitor, type MonitorAction } from './monitor.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
@@ -190,7 +191,7 @@ export class MigrationController {
 
   /** Re-poll delay at a limit, by priority (spec §3.3). */
   private limitDelay(m: Vmim): number {
-    if (!atLeast(this.ctx.scenario.kubevirt.version, 1, 9)) return 5;
+    if (!versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) return 5;
     if (m.priority >= 100) return 1;
     if (m.priority >= 50) return 3;
     return 5;
@@ -547,7 +548,7 @@ export class MigrationController {
 
   private afterFinal(m: Vmim): void {
     // v1.9+: a finished migration re-offers its slot at once to the top pending ones by priority.
-    if (atLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
+    if (versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
       const top = this.pending
         .filter((p) => p.podCreatedAt === null && p.finalAt === null && !this.inBackoff(p))
         .sort((a, b) => b.priority - a.priority || a.seq - b.seq)

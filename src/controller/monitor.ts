@@ -5,6 +5,7 @@
 // Both tests are strict and in whole seconds: floor(elapsed) > limit.
 import type { Simulator, Timer } from '../engine/simulator.js';
 import type { MigrationJob } from '../precopy/job.js';
+import { versionAtLeast } from '../scenario/defaults.js';
 
 export const POLL_MS = 400;
 
@@ -118,7 +119,7 @@ export class MigrationMonitor {
     const completionExceeded = this.acceptable > 0 && elapsed > this.acceptable;
     const progressExceeded = this.progressPoll !== null && k >= this.progressPoll;
     const v = this.params.version;
-    const hasDisruption = v.major > 1 || v.minor >= 5;
+    const hasDisruption = versionAtLeast(v, 1, 5);
     if (completionExceeded && hasDisruption && this.params.allowWorkloadDisruption && this.job.mode !== 'Paused') {
       // 2. allowWorkloadDisruption: post-copy, or (VFIO at HEAD) a raised downtime, or pause.
       if (this.params.allowPostCopy && !this.params.hasVfio) {
@@ -127,7 +128,7 @@ export class MigrationMonitor {
         this.stop();
         return;
       }
-      const head = v.major > 1 || v.minor >= 10;
+      const head = versionAtLeast(v, 1, 10);
       if (this.params.hasVfio && head) {
         const limit = Math.min(2 * this.acceptable, 2000);
         this.acceptable *= 2;

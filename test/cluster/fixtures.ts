@@ -3,13 +3,13 @@
 
 import type {
   KubeVirtSpec,
-  MigrationConfiguration,
   MigrationPolicySpec,
   NodeSpec,
   VmSpec,
   VolumeSpec,
 } from '../../src/scenario/types.js';
 import type { NodeView } from '../../src/cluster/scheduler.js';
+import { migrations, vm } from '../helpers/scenario.js';
 
 export const Ki = 2 ** 10;
 export const Mi = 2 ** 20;
@@ -52,63 +52,18 @@ export function volume(type: VolumeSpec['type'], over: Partial<VolumeSpec> = {})
 
 /** A masquerade, host-model VM on one RWX PVC: migratable, LiveMigration. */
 export function makeVm(name = 'vm1', over: Partial<VmSpec> = {}): VmSpec {
-  const namespace = over.namespace ?? 'default';
-  return {
-    name,
-    namespace,
-    key: `${namespace}/${name}`,
+  return vm(name, 'node-a', {
     pool: 'vms',
-    node: 'node-a',
     labels: { app: 'web' },
-    annotations: {},
     cpu: 2,
-    cpuLimit: 0,
-    dedicatedCpus: false,
-    memory: 4 * Gi,
-    guestMemory: null,
     usedMemory: 2 * Gi,
     dirty: { kind: 'constant', rate: 0, workingSet: 0 },
-    throttleSensitivity: 1,
-    nodeSelector: {},
-    nodeAffinity: [],
-    tolerations: [],
-    cpuModel: { kind: 'host-model' },
-    cpuFeatures: [],
     volumes: [rwxPvc()],
-    hostDevices: 0,
-    gpus: [],
-    sriovInterfaces: 0,
-    podNetworkBinding: 'masquerade',
-    bindingPluginMigratable: false,
-    secureExecution: false,
-    hypervPassthrough: false,
-    tscFrequencyWithoutHint: false,
-    evictionStrategy: null,
-    restartTime: 60,
     ...over,
-  };
+  });
 }
 
-export function makeMigrationConfig(over: Partial<MigrationConfiguration> = {}): MigrationConfiguration {
-  return {
-    parallelMigrationsPerCluster: 5,
-    parallelOutboundMigrationsPerNode: 2,
-    bandwidthPerMigration: 0,
-    completionTimeoutPerGiB: 150,
-    progressTimeout: 150,
-    allowAutoConverge: false,
-    allowPostCopy: false,
-    allowWorkloadDisruption: false,
-    unsafeMigrationOverride: false,
-    disableTLS: false,
-    network: null,
-    nodeDrainTaintKey: 'kubevirt.io/drain',
-    maxDowntimeMs: 900,
-    utilityVolumesTimeout: 150,
-    matchSELinuxLevelOnMigration: null,
-    ...over,
-  };
-}
+export const makeMigrationConfig = migrations;
 
 export function makeKv(over: Partial<KubeVirtSpec> & { v?: string } = {}): KubeVirtSpec {
   const { v, ...rest } = over;

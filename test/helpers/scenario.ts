@@ -1,5 +1,6 @@
 // Build normalised scenarios directly in tests (no file parsing), with every latency at 0 and
 // the switch-over cost at 0 so that hand-derived closed forms apply exactly.
+import { defaultMigrationConfiguration } from '../../src/scenario/defaults.js';
 import type { MigrationConfiguration, NodeSpec, Operation, Scenario, VmSpec } from '../../src/scenario/types.js';
 
 export const Ki = 1024;
@@ -70,24 +71,7 @@ export function vm(name: string, nodeName: string | null, over: Partial<VmSpec> 
 }
 
 export function migrations(over: Partial<MigrationConfiguration> = {}): MigrationConfiguration {
-  return {
-    parallelMigrationsPerCluster: 5,
-    parallelOutboundMigrationsPerNode: 2,
-    bandwidthPerMigration: 0,
-    completionTimeoutPerGiB: 150,
-    progressTimeout: 150,
-    allowAutoConverge: false,
-    allowPostCopy: false,
-    allowWorkloadDisruption: false,
-    unsafeMigrationOverride: false,
-    disableTLS: false,
-    network: null,
-    nodeDrainTaintKey: 'kubevirt.io/drain',
-    maxDowntimeMs: 900,
-    utilityVolumesTimeout: 150,
-    matchSELinuxLevelOnMigration: null,
-    ...over,
-  };
+  return { ...defaultMigrationConfiguration({ major: 1, minor: 9 }), ...over };
 }
 
 export interface ScenarioParts {
