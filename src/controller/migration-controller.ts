@@ -282,7 +282,7 @@ export class MigrationController {
 
   private trySchedule(m: Vmim): boolean {
     const { sim, log, state } = this.ctx;
-    const res = schedule({ pod: m.pod!, vmiKey: m.vmi.key, antiAffinity: true }, [...state.nodes.values()]);
+    const res = schedule({ pod: m.pod!, vmiKey: m.vmi.key, antiAffinity: true }, [...state.nodes.values()], this.ctx.scenario.scheduler.scoring);
     if (res.node === null) {
       if (m.unschedulable !== res.message) {
         log.record({ t: sim.now, type: 'TargetPodUnschedulable', migration: m.name, message: res.message });

@@ -298,6 +298,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     kubevirt,
     hypervisor: sections.hypervisor ?? sectionDefault('hypervisor'),
     controlPlane: sections.controlPlane ?? sectionDefault('controlPlane'),
+    scheduler: sections.scheduler ?? sectionDefault('scheduler'),
     nodes,
     racks,
     vms,

@@ -260,6 +260,10 @@ export const SECTION_SCHEMAS = {
   controlPlane: ControlPlaneSchema,
   namespaces: NamespacesSchema,
   faults: FaultsSchema,
+  /** kube-scheduler's scoring strategy for launcher and target pods */
+  scheduler: z
+    .strictObject({ scoring: z.enum(['LeastAllocated', 'MostAllocated', 'BalancedAllocation']).default('LeastAllocated') })
+    .prefault({}),
 };
 
 /** Sections of `spec` that are lists: the schema of one entry. */

@@ -272,6 +272,7 @@ export interface Scenario {
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
   controlPlane: ControlPlaneSpec;
+  scheduler: { scoring: 'LeastAllocated' | 'MostAllocated' | 'BalancedAllocation' };
   nodes: NodeSpec[];
   racks: RackSpec[];
   vms: VmSpec[];

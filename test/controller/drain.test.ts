@@ -207,3 +207,19 @@ describe('upgrade wave', () => {
     expect(r.vms.map((v) => v.finalNode)).toEqual(['n0', 'n0', 'n1']);
   });
 });
+
+describe('scheduler scoring', () => {
+  it.each([
+    // a's VM moves; b already runs one VM, c is empty.
+    { scoring: 'LeastAllocated' as const, target: 'c' },
+    { scoring: 'MostAllocated' as const, target: 'b' },
+  ])('$scoring sends the target pod to $target', ({ scoring, target }) => {
+    const s = scenario({
+      nodes: [node('a'), node('b'), node('c')],
+      vms: [vm('v', 'a'), vm('w', 'b')],
+      operations: [migrate('default/v')],
+      over: { scheduler: { scoring } },
+    });
+    expect(run(s).migrations[0]!.targetNode).toBe(target);
+  });
+});

@@ -116,6 +116,7 @@ export function scenario(p: ScenarioParts): Scenario {
       unschedulablePendingTimeout: 300,
       catchAllPendingTimeout: 900,
     },
+    scheduler: { scoring: 'LeastAllocated' },
     nodes: p.nodes,
     racks: [],
     vms: p.vms,
