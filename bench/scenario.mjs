@@ -2,6 +2,7 @@
 // test/helpers/scenario.ts (not imported: bench/ must not depend on test/).
 // Unlike the test builder, control-plane latencies and the switch-over cost are parameters
 // with realistic defaults rather than 0.
+import { defaultMigrationConfiguration } from '../dist/scenario/defaults.js';
 
 export const Ki = 1024;
 export const Mi = 1024 * Ki;
@@ -69,26 +70,9 @@ export function vm(name, nodeName, over = {}) {
   };
 }
 
-/** KubeVirt v1.9 defaults. */
-export function migrations(over = {}) {
-  return {
-    parallelMigrationsPerCluster: 5,
-    parallelOutboundMigrationsPerNode: 2,
-    bandwidthPerMigration: 0,
-    completionTimeoutPerGiB: 150,
-    progressTimeout: 150,
-    allowAutoConverge: false,
-    allowPostCopy: false,
-    allowWorkloadDisruption: false,
-    unsafeMigrationOverride: false,
-    disableTLS: false,
-    network: null,
-    nodeDrainTaintKey: 'kubevirt.io/drain',
-    maxDowntimeMs: 900,
-    utilityVolumesTimeout: 150,
-    matchSELinuxLevelOnMigration: null,
-    ...over,
-  };
+/** The migration configuration KubeVirt fills in for `version` (v1.9 by default), with overrides. */
+export function migrations(over = {}, version = { major: 1, minor: 9 }) {
+  return { ...defaultMigrationConfiguration(version), ...over };
 }
 
 const fixed = (value) => ({ kind: 'fixed', value });
@@ -118,7 +102,7 @@ export function scenario(p) {
     profile: 'kubevirt',
     kubevirt: {
       version: p.version ?? { major: 1, minor: 9 },
-      migrations: migrations(p.migrations),
+      migrations: migrations(p.migrations, p.version),
       evictionStrategy: 'None',
       nodeSelectors: {},
       featureGates: [],
@@ -131,6 +115,7 @@ export function scenario(p) {
       throttle: { initial: 0.2, increment: 0.1, max: 0.99, triggerThreshold: 0.5 },
     },
     controlPlane: { ...REALISTIC_CONTROL_PLANE, ...p.controlPlane },
+    scheduler: { scoring: 'LeastAllocated' },
     nodes: p.nodes,
     racks: [],
     vms: p.vms,

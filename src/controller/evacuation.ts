@@ -181,11 +181,6 @@ export class EvacuationController {
     }
   }
 
-  /** Something changed on a node: a drain may have finished. */
-  checkAll(): void {
-    for (const d of this.drains.values()) this.checkDone(d);
-  }
-
   private checkDone(d: Drain): void {
     const { sim, log, state, scenario } = this.ctx;
     if (d.done || state.node(d.node).residents.size > 0) return;

@@ -65,8 +65,6 @@ export interface Vmim {
   failureReason: string | null;
 }
 
-const RUNNING_PHASES: ReadonlySet<VmimPhase> = new Set(['Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running']);
-
 export class MigrationController {
   readonly vmims = new Map<string, Vmim>();
   /** migrations counted against the limits: a target pod exists and the migration is not final */
@@ -74,6 +72,7 @@ export class MigrationController {
   private outbound = new Map<string, number>();
   private pending: Vmim[] = [];
   private unschedulable = new Set<Vmim>();
+  private lastQueueReason = new Map<Vmim, string>();
   private seq = 0;
   private finalListeners: ((m: Vmim) => void)[] = [];
 
@@ -176,11 +175,6 @@ export class MigrationController {
     return vmim;
   }
 
-  /** Reject a migration request that never reached the API (e.g. a legacy selector conflict). */
-  rejectRequest(name: string, vmi: string, reason: string, message: string): void {
-    this.ctx.log.record({ t: this.ctx.sim.now, type: 'MigrationRejected', migration: name, vmi, reason, message });
-  }
-
   private requeue(m: Vmim, delay: number): void {
     this.ctx.sim.cancel(m.reconcileTimer);
     m.reconcileTimer = this.ctx.sim.after(delay, () => {
@@ -246,9 +240,9 @@ export class MigrationController {
     this.requeue(m, t - this.ctx.sim.now);
   }
 
+  /** Log only the first wait per reason, not every re-poll. */
   private queued(m: Vmim, reason: string): void {
     const delay = this.limitDelay(m);
-    // Log only the first wait per reason, not every re-poll.
     const last = this.lastQueueReason.get(m);
     if (last !== reason) {
       this.lastQueueReason.set(m, reason);
@@ -256,7 +250,6 @@ export class MigrationController {
     }
     this.requeue(m, delay);
   }
-  private lastQueueReason = new Map<Vmim, string>();
 
   private createTargetPod(m: Vmim): void {
     const { sim, log, state, scenario } = this.ctx;
@@ -351,7 +344,7 @@ export class MigrationController {
 
   /** The source virt-handler starts the launcher's migration: policy frozen at hand-off, monitor, job. */
   private startMigration(m: Vmim): void {
-    const { sim, log, state, scenario, fabric, topology } = this.ctx;
+    const { sim, log, scenario, fabric, topology } = this.ctx;
     const vm = m.vmi.spec;
     const policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
     const cfg = resolveMigrationConfiguration(scenario.kubevirt.migrations, policy, scenario.kubevirt.version);
@@ -416,7 +409,6 @@ export class MigrationController {
       job.setReachable(false);
     }
     if (m.abortRequested) job.abort('AbortRequested', 'migration was deleted: AbortJob');
-    void state;
   }
 
   /** Outages changed: tell every running job whether its path is reachable. */
@@ -564,8 +556,4 @@ export class MigrationController {
     return this.ctx.sim.now < this.backoffUntil(m);
   }
 
-  /** Running phase check used by reports of live state. */
-  static isRunningPhase(p: VmimPhase): boolean {
-    return RUNNING_PHASES.has(p);
-  }
 }

@@ -13,8 +13,8 @@ export class UpgradeController {
     private readonly evacuation: EvacuationController,
   ) {}
 
-  start(op: UpgradeOp, _index: number): void {
-    const { sim, log, state } = this.ctx;
+  start(op: UpgradeOp): void {
+    const { sim, log } = this.ctx;
     const wave = op.name;
     const nodes = this.order(op, this.evacuation.resolveNodes(op.nodes));
     log.record({ t: sim.now, type: 'WaveStarted', wave, nodes });
@@ -42,7 +42,6 @@ export class UpgradeController {
     };
     if (nodes.length === 0) log.record({ t: sim.now, type: 'WaveCompleted', wave });
     else pump();
-    void state;
   }
 
   private order(op: UpgradeOp, nodes: string[]): string[] {

@@ -139,21 +139,6 @@ export class MigrationJob {
     return this.phase !== 'completed' && this.phase !== 'failed';
   }
 
-  /** DataRemaining as libvirt reports it: the unsent part of the current round plus disk not yet mirrored. */
-  dataRemaining(): number {
-    this.advance();
-    if (this.phase === 'disk') return this.left + this.params.memoryBytes;
-    return this.active ? this.left : 0;
-  }
-
-  get currentRate(): number {
-    return this.rate;
-  }
-
-  get isStalled(): boolean {
-    return this.stalledAt !== null;
-  }
-
   // ---- commands from KubeVirt's monitor -------------------------------------------------
 
   /** virDomainSuspend: the guest stops dirtying memory (mode Paused). */

@@ -62,10 +62,10 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
   let outageSeq = 0;
   scenario.operations.forEach((op, i) => {
     if (op.kind === 'outage') outage(`outage-${++outageSeq}`, op.at, op.duration, op.scope, op.networkName, false);
-    else sim.at(op.at, () => apply(op, i), `operation-${i}`);
+    else sim.at(op.at, () => apply(op), `operation-${i}`);
   });
 
-  function apply(op: Operation, index: number): void {
+  function apply(op: Operation): void {
     switch (op.kind) {
       case 'migrate':
         migrations.create({
@@ -85,7 +85,7 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
         evacuation.drainNodes(evacuation.resolveNodes(op.nodes), null);
         break;
       case 'upgrade':
-        upgrades.start(op, index);
+        upgrades.start(op);
         break;
       case 'outage':
         break; // scheduled up front
