@@ -6,7 +6,10 @@
 // - only the filters that matter for launcher pods: NodeUnschedulable, TaintToleration,
 //   NodeAffinity (nodeSelector + required affinity), NodeResourcesFit (cpu, memory),
 //   InterPodAffinity (the target pod's anti-affinity to its own VMI's pods);
-// - every feasible node is scored (no percentageOfNodesToScore sampling);
+// - with a SchedulerCache (the simulation always passes one), kube-scheduler's adaptive
+//   percentageOfNodesToScore applies: from 100 nodes on, filtering stops once
+//   max(100, N·(50 − N/125)%) feasible nodes are found, starting where the previous pod stopped;
+//   without one (unit tests), every node is filtered and scored;
 // - one scoring strategy instead of the default profile's weighted sum of plugins;
 // - score ties go to the lexicographically smallest node name; kube-scheduler picks at random;
 // - no preemption (the PostFilter message is omitted).
@@ -40,6 +43,11 @@ export interface ScheduleRequest {
   vmiKey: string;
   /** for a target pod: anti-affinity to every node holding a pod of this VMI */
   antiAffinity: boolean;
+  /**
+   * The nodes holding a pod of this VMI, when the caller knows them (the simulation does): the
+   * same answer as each node's `vmiPods`, without a set lookup per node.
+   */
+  podNodes?: readonly string[];
 }
 
 export type Scoring = 'LeastAllocated' | 'MostAllocated' | 'BalancedAllocation';
@@ -76,11 +84,53 @@ export function tolerates(tolerations: VmSpec['tolerations'], taint: Taint): boo
 
 const milli = (cores: number): number => Math.round(cores * 1000);
 
-/** The filter plugins in order; returns the node's failure reasons (empty = feasible). */
-function filter(req: ScheduleRequest, node: NodeView): string[] {
+/**
+ * State kube-scheduler keeps between pods: where the next search starts, and (ours, for speed)
+ * which nodes a given node selector + affinity matches. Node labels never change during a run,
+ * so that answer can be kept; the dynamic filters are evaluated every time.
+ */
+export class SchedulerCache {
+  nextStartNodeIndex = 0;
+  private affinity = new Map<string, Uint8Array>();
+
+  constructor(readonly nodes: readonly NodeView[]) {}
+
+  /** 1 = matches, 2 = does not, per node index; filled lazily. */
+  affinityTable(pod: PodRequirements): Uint8Array {
+    const key = JSON.stringify([Object.entries(pod.nodeSelector).sort(), pod.nodeAffinity]);
+    let t = this.affinity.get(key);
+    if (!t) {
+      t = new Uint8Array(this.nodes.length);
+      this.affinity.set(key, t);
+    }
+    return t;
+  }
+}
+
+/** kube-scheduler's numFeasibleNodesToFind with the default (adaptive) percentageOfNodesToScore. */
+export function numFeasibleNodesToFind(numAllNodes: number): number {
+  if (numAllNodes < 100) return numAllNodes;
+  const percentage = Math.max(5, 50 - Math.trunc(numAllNodes / 125));
+  return Math.max(100, Math.trunc((numAllNodes * percentage) / 100));
+}
+
+// Filter outcomes as shared constants: the scheduler's inner loop allocates nothing per node.
+const FEASIBLE: readonly string[] = [];
+const UNSCHEDULABLE: readonly string[] = [ErrReason.unschedulable];
+const NODE_AFFINITY: readonly string[] = [ErrReason.nodeAffinity];
+const NO_CPU: readonly string[] = [ErrReason.insufficientCpu];
+const NO_MEMORY: readonly string[] = [ErrReason.insufficientMemory];
+const NO_CPU_NO_MEMORY: readonly string[] = [ErrReason.insufficientCpu, ErrReason.insufficientMemory];
+const ANTI_AFFINITY: readonly string[] = [ErrReason.antiAffinity];
+
+/**
+ * The filter plugins in order; returns the node's failure reasons (empty = feasible).
+ * `affinity`/`index`: a SchedulerCache table of NodeAffinity answers for this pod's selectors.
+ */
+function filter(req: ScheduleRequest, node: NodeView, affinity?: Uint8Array, index = 0): readonly string[] {
   const pod = req.pod;
   // NodeUnschedulable: a cordoned node, unless the pod tolerates the unschedulable taint.
-  if (node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) return [ErrReason.unschedulable];
+  if (node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) return UNSCHEDULABLE;
 
   // TaintToleration: the first NoSchedule/NoExecute taint the pod does not tolerate.
   for (const taint of node.taints) {
@@ -89,21 +139,25 @@ function filter(req: ScheduleRequest, node: NodeView): string[] {
   }
 
   // NodeAffinity: nodeSelector and required node affinity together.
-  const labels = node.spec.labels;
-  if (!matchesSelector(labels, pod.nodeSelector) || !matchesNodeAffinity(labels, pod.nodeAffinity)) {
-    return [ErrReason.nodeAffinity];
+  let verdict = affinity ? affinity[index]! : 0;
+  if (verdict === 0) {
+    const labels = node.spec.labels;
+    verdict = matchesSelector(labels, pod.nodeSelector) && matchesNodeAffinity(labels, pod.nodeAffinity) ? 1 : 2;
+    if (affinity) affinity[index] = verdict;
   }
+  if (verdict === 2) return NODE_AFFINITY;
 
   // NodeResourcesFit: request > allocatable − requested, cpu and memory both reported.
-  const fit: string[] = [];
-  if (milli(pod.cpu) > milli(node.spec.cpu) - milli(node.requested.cpu)) fit.push(ErrReason.insufficientCpu);
-  if (pod.memory > node.spec.memory - node.requested.memory) fit.push(ErrReason.insufficientMemory);
-  if (fit.length > 0) return fit;
+  const noCpu = milli(pod.cpu) > milli(node.spec.cpu) - milli(node.requested.cpu);
+  const noMemory = pod.memory > node.spec.memory - node.requested.memory;
+  if (noCpu || noMemory) return noCpu && noMemory ? NO_CPU_NO_MEMORY : noCpu ? NO_CPU : NO_MEMORY;
 
   // InterPodAffinity: required anti-affinity on kubernetes.io/hostname to pods of the same VMI.
-  if (req.antiAffinity && node.vmiPods.has(req.vmiKey)) return [ErrReason.antiAffinity];
+  if (req.antiAffinity && (req.podNodes ? req.podNodes.includes(node.spec.name) : node.vmiPods.has(req.vmiKey))) {
+    return ANTI_AFFINITY;
+  }
 
-  return [];
+  return FEASIBLE;
 }
 
 // Integer arithmetic, as kube-scheduler's noderesources plugins do (int64 division).
@@ -153,22 +207,34 @@ export function schedule(
   req: ScheduleRequest,
   nodes: readonly NodeView[],
   scoring: Scoring = 'LeastAllocated',
+  cache?: SchedulerCache,
 ): ScheduleResult {
   if (nodes.length === 0) return { node: null, message: 'no nodes available to schedule pods', reasons: {} };
+  if (cache && cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
   const reasons: Record<string, number> = {};
   let best: { node: string; score: number } | null = null;
-  for (const node of nodes) {
-    const failures = filter(req, node);
+  const n = nodes.length;
+  const start = cache ? cache.nextStartNodeIndex % n : 0;
+  const toFind = cache ? numFeasibleNodesToFind(n) : n;
+  const table = cache?.affinityTable(req.pod);
+  let feasible = 0;
+  let processed = 0;
+  for (; processed < n && feasible < toFind; processed++) {
+    const i = (start + processed) % n;
+    const node = nodes[i]!;
+    const failures = filter(req, node, table, i);
     if (failures.length > 0) {
       for (const r of failures) reasons[r] = (reasons[r] ?? 0) + 1;
       continue;
     }
+    feasible++;
     const score = scoreNode(req.pod, node, scoring);
     const name = node.spec.name;
     if (best === null || score > best.score || (score === best.score && name < best.node)) {
       best = { node: name, score };
     }
   }
+  if (cache) cache.nextStartNodeIndex = (start + processed) % n;
   if (best !== null) return best;
   return { node: null, message: fitErrorMessage(nodes.length, reasons), reasons };
 }

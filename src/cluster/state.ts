@@ -1,6 +1,7 @@
 // What the API server would hold: nodes with their flags and requested resources, and VMIs
 // with where they run. Pods are represented only by their resource reservations.
 import type { Labels, NodeSpec, Taint, VmSpec } from '../scenario/types.js';
+import { SchedulerCache } from './scheduler.js';
 
 export interface NodeState {
   spec: NodeSpec;
@@ -32,11 +33,16 @@ export interface VmiState {
   migrations: string[];
   /** when it went down (shut down or lost), for its downtime */
   downSince: number | null;
+  /** nodes where it has a pod (source, migration target) */
+  podNodes: string[];
 }
 
 export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
   readonly vmis = new Map<string, VmiState>();
+  /** the nodes in scenario order, as the scheduler sees them */
+  readonly nodeList: NodeState[] = [];
+  readonly scheduler: SchedulerCache;
 
   constructor(nodes: readonly NodeSpec[], vms: readonly VmSpec[]) {
     for (const spec of nodes) {
@@ -49,6 +55,8 @@ export class ClusterState {
         residents: new Set(),
       });
     }
+    this.nodeList = [...this.nodes.values()];
+    this.scheduler = new SchedulerCache(this.nodeList);
     for (const spec of vms) {
       this.vmis.set(spec.key, {
         spec,
@@ -61,6 +69,7 @@ export class ClusterState {
         activeMigration: null,
         migrations: [],
         downSince: null,
+        podNodes: [],
       });
     }
   }
@@ -83,11 +92,13 @@ export class ClusterState {
     n.requested.cpu += vmi.spec.cpu;
     n.requested.memory += vmi.spec.memory;
     n.vmiPods.add(vmi.key);
+    vmi.podNodes.push(node);
   }
 
   release(node: string, vmi: VmiState): void {
     const n = this.node(node);
     if (!n.vmiPods.delete(vmi.key)) return;
+    vmi.podNodes.splice(vmi.podNodes.indexOf(node), 1);
     n.requested.cpu -= vmi.spec.cpu;
     n.requested.memory -= vmi.spec.memory;
   }
@@ -100,8 +111,10 @@ export class ClusterState {
     if (node !== null) this.node(node).residents.add(vmi);
   }
 
-  /** VMIs whose status.nodeName is `node`, in scenario order. */
-  vmisOn(node: string): VmiState[] {
-    return [...this.node(node).residents].sort((a, b) => a.order - b.order);
+  /** VMIs whose status.nodeName is `node` and that pass `keep`, in scenario order. */
+  vmisOn(node: string, keep: (v: VmiState) => boolean = () => true): VmiState[] {
+    const out: VmiState[] = [];
+    for (const v of this.node(node).residents) if (keep(v)) out.push(v);
+    return out.sort((a, b) => a.order - b.order);
   }
 }

@@ -27,6 +27,8 @@ interface Drain {
 
 export class EvacuationController {
   private drains = new Map<string, Drain>();
+  /** drains not yet complete, the only ones a finished migration can concern */
+  private active = new Set<Drain>();
 
   constructor(
     private readonly ctx: Context,
@@ -53,6 +55,7 @@ export class EvacuationController {
     if (existing && !existing.done) return;
     const d: Drain = { node, wave, style, done: false, stoppedHere: [], onDrained, syncTimer: false, blocked: new Set() };
     this.drains.set(node, d);
+    this.active.add(d);
     const ns = state.node(node);
     log.record({ t: sim.now, type: 'DrainStarted', node, wave });
     if (!ns.unschedulable) {
@@ -128,9 +131,10 @@ export class EvacuationController {
   private sync(d: Drain): void {
     const { sim, state, scenario } = this.ctx;
     if (d.done) return;
-    const candidates = state
-      .vmisOn(d.node)
-      .filter((v) => v.evacuationNodeName === d.node && v.activeMigration === null && this.strategy(v) !== 'External');
+    const candidates = state.vmisOn(
+      d.node,
+      (v) => v.evacuationNodeName === d.node && v.activeMigration === null && this.strategy(v) !== 'External',
+    );
     if (candidates.length === 0) return;
     let budget = candidates.length;
     if (!versionAtLeast(scenario.kubevirt.version, 1, 9)) {
@@ -166,8 +170,7 @@ export class EvacuationController {
 
   private migrationFinal(m: Vmim): void {
     // Any final migration frees a slot; ≤ v1.8 drains waiting for one re-sync.
-    for (const d of this.drains.values()) {
-      if (d.done) continue;
+    for (const d of [...this.active]) {
       if (m.evacuationNode === d.node && m.phase === 'Failed' && d.style === 'harvester' && m.vmi.node === d.node) {
         // upgrade_node.sh: a Failed kubevirt-evacuation-* migration makes it `virtctl stop` the VM.
         this.lifecycle.stop(m.vmi, `Harvester pre-drain: evacuation migration ${m.name} failed (${m.failureReason})`, {
@@ -185,6 +188,7 @@ export class EvacuationController {
     const { sim, log, state, scenario } = this.ctx;
     if (d.done || state.node(d.node).residents.size > 0) return;
     d.done = true;
+    this.active.delete(d);
     // The last source pod still has to complete before the eviction goes through.
     const cleanup = sample(scenario.controlPlane.cleanup, this.ctx.random.stream('control-plane/cleanup'));
     sim.after(cleanup, () => {

@@ -62,6 +62,9 @@ export interface Vmim {
   monitor: MigrationMonitor | null;
   timers: Timer[];
   reconcileTimer: Timer | null;
+  /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */
+  pollBase: number;
+  pollDelay: number;
   failureReason: string | null;
 }
 
@@ -70,7 +73,16 @@ export class MigrationController {
   /** migrations counted against the limits: a target pod exists and the migration is not final */
   private running = new Set<Vmim>();
   private outbound = new Map<string, number>();
-  private pending: Vmim[] = [];
+  /** Pending migrations without a target pod, in creation order */
+  private pending = new Set<Vmim>();
+  /**
+   * Pending migrations waiting at a limit. Their re-polls can only succeed after a migration
+   * ends, so instead of one timer per re-poll they sleep, and when capacity frees up the one
+   * whose next re-poll on its own grid comes first is woken at that instant (same outcome as
+   * polling every 1, 3 or 5 s, without the events).
+   */
+  private sleepers = new Set<Vmim>();
+  private wakeTimer: Timer | null = null;
   private unschedulable = new Set<Vmim>();
   private lastQueueReason = new Map<Vmim, string>();
   private seq = 0;
@@ -153,6 +165,8 @@ export class MigrationController {
       monitor: null,
       timers: [],
       reconcileTimer: null,
+      pollBase: 0,
+      pollDelay: 0,
       failureReason: null,
     };
     this.vmims.set(name, vmim);
@@ -170,12 +184,13 @@ export class MigrationController {
       wave: req.wave,
     });
     log.record({ t: sim.now, type: 'MigrationPhase', migration: name, phase: 'Pending' });
-    this.pending.push(vmim);
+    this.pending.add(vmim);
     this.requeue(vmim, 0);
     return vmim;
   }
 
   private requeue(m: Vmim, delay: number): void {
+    this.sleepers.delete(m);
     this.ctx.sim.cancel(m.reconcileTimer);
     m.reconcileTimer = this.ctx.sim.after(delay, () => {
       m.reconcileTimer = null;
@@ -212,6 +227,7 @@ export class MigrationController {
   }
 
   private reconcilePending(m: Vmim): void {
+    this.sleepers.delete(m);
     if (m.finalAt !== null || m.podCreatedAt !== null) return;
     const { sim, log } = this.ctx;
     if (m.abortRequested) {
@@ -240,7 +256,7 @@ export class MigrationController {
     this.requeue(m, t - this.ctx.sim.now);
   }
 
-  /** Log only the first wait per reason, not every re-poll. */
+  /** Wait at a limit (logged once per reason, not at every re-poll). */
   private queued(m: Vmim, reason: string): void {
     const delay = this.limitDelay(m);
     const last = this.lastQueueReason.get(m);
@@ -248,7 +264,37 @@ export class MigrationController {
       this.lastQueueReason.set(m, reason);
       this.ctx.log.record({ t: this.ctx.sim.now, type: 'MigrationQueued', migration: m.name, reason, retryIn: delay });
     }
-    this.requeue(m, delay);
+    this.ctx.sim.cancel(m.reconcileTimer);
+    m.reconcileTimer = null;
+    m.pollBase = this.ctx.sim.now;
+    m.pollDelay = delay;
+    this.sleepers.add(m);
+  }
+
+  /** Wake the sleeper that would re-poll first and now passes both limits, at that re-poll. */
+  private scheduleWake(): void {
+    const { sim } = this.ctx;
+    sim.cancel(this.wakeTimer);
+    this.wakeTimer = null;
+    if (this.running.size >= this.config.parallelMigrationsPerCluster) return;
+    let best: Vmim | null = null;
+    let bestAt = Infinity;
+    for (const m of this.sleepers) {
+      if (this.outboundCount(m.sourceNode) >= this.config.parallelOutboundMigrationsPerNode) continue;
+      const k = Math.max(1, Math.ceil((sim.now - m.pollBase) / m.pollDelay - 1e-9));
+      const at = m.pollBase + k * m.pollDelay;
+      if (at < bestAt || (at === bestAt && best !== null && m.seq < best.seq)) {
+        best = m;
+        bestAt = at;
+      }
+    }
+    if (best === null) return;
+    const m = best;
+    this.wakeTimer = sim.at(bestAt, () => {
+      this.wakeTimer = null;
+      this.reconcilePending(m);
+      this.scheduleWake();
+    }, 'reconcile');
   }
 
   private createTargetPod(m: Vmim): void {
@@ -262,7 +308,7 @@ export class MigrationController {
     }
     m.pod = req.pod;
     m.podCreatedAt = sim.now;
-    this.pending = this.pending.filter((p) => p !== m);
+    this.pending.delete(m);
     this.running.add(m);
     this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) + 1);
     log.record({ t: sim.now, type: 'TargetPodCreated', migration: m.name });
@@ -275,7 +321,7 @@ export class MigrationController {
 
   private trySchedule(m: Vmim): boolean {
     const { sim, log, state } = this.ctx;
-    const res = schedule({ pod: m.pod!, vmiKey: m.vmi.key, antiAffinity: true }, [...state.nodes.values()], this.ctx.scenario.scheduler.scoring);
+    const res = schedule({ pod: m.pod!, vmiKey: m.vmi.key, antiAffinity: true, podNodes: m.vmi.podNodes }, state.nodeList, this.ctx.scenario.scheduler.scoring, state.scheduler);
     if (res.node === null) {
       if (m.unschedulable !== res.message) {
         log.record({ t: sim.now, type: 'TargetPodUnschedulable', migration: m.name, message: res.message });
@@ -497,7 +543,8 @@ export class MigrationController {
     sim.cancel(m.reconcileTimer);
     m.timers = [];
     this.unschedulable.delete(m);
-    this.pending = this.pending.filter((p) => p !== m);
+    this.pending.delete(m);
+    this.sleepers.delete(m);
     this.lastQueueReason.delete(m);
     if (this.running.delete(m)) this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) - 1);
     if (m.vmi.activeMigration === m.name) m.vmi.activeMigration = null;
@@ -541,12 +588,9 @@ export class MigrationController {
   private afterFinal(m: Vmim): void {
     // v1.9+: a finished migration re-offers its slot at once to the top pending ones by priority.
     if (versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
-      const top = this.pending
-        .filter((p) => p.podCreatedAt === null && p.finalAt === null && !this.inBackoff(p))
-        .sort((a, b) => b.priority - a.priority || a.seq - b.seq)
-        .slice(0, this.config.parallelMigrationsPerCluster);
-      for (const p of top) this.requeue(p, 0);
+      for (const p of this.topPending(this.config.parallelMigrationsPerCluster)) this.requeue(p, 0);
     }
+    this.scheduleWake();
     for (const fn of this.finalListeners) fn(m);
     this.clusterChanged();
     this.lifecycle.clusterChanged();
@@ -554,6 +598,20 @@ export class MigrationController {
 
   private inBackoff(m: Vmim): boolean {
     return this.ctx.sim.now < this.backoffUntil(m);
+  }
+
+  /** The n highest-priority pending migrations not in back-off, oldest first among equals. */
+  private topPending(n: number): Vmim[] {
+    const top: Vmim[] = [];
+    for (const p of this.pending) {
+      // `pending` is in creation order, so a later one goes only before lower priorities.
+      let i = top.length;
+      while (i > 0 && top[i - 1]!.priority < p.priority) i--;
+      if (i >= n || this.inBackoff(p)) continue;
+      top.splice(i, 0, p);
+      if (top.length > n) top.pop();
+    }
+    return top;
   }
 
 }

@@ -44,7 +44,7 @@ export class VmLifecycle {
   private tryStart(vmi: VmiState, downtime: number | null): boolean {
     const { state, log, sim } = this.ctx;
     const pod = launcherPodRequirements(vmi.spec, this.ctx.scenario.kubevirt);
-    const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, [...state.nodes.values()], this.ctx.scenario.scheduler.scoring);
+    const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, state.nodeList, this.ctx.scenario.scheduler.scoring, state.scheduler);
     if (res.node === null) {
       log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
       return false;
