@@ -97,7 +97,9 @@ export class SchedulerCache {
 
   /** 1 = matches, 2 = does not, per node index; filled lazily. */
   affinityTable(pod: PodRequirements): Uint8Array {
-    const key = JSON.stringify([Object.entries(pod.nodeSelector).sort(), pod.nodeAffinity]);
+    let key = '';
+    for (const k in pod.nodeSelector) key += `${k}=${pod.nodeSelector[k]}\n`;
+    if (pod.nodeAffinity.length > 0) key += JSON.stringify(pod.nodeAffinity);
     let t = this.affinity.get(key);
     if (!t) {
       t = new Uint8Array(this.nodes.length);
@@ -209,34 +211,33 @@ export function schedule(
   scoring: Scoring = 'LeastAllocated',
   cache?: SchedulerCache,
 ): ScheduleResult {
-  if (nodes.length === 0) return { node: null, message: 'no nodes available to schedule pods', reasons: {} };
-  if (cache && cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
-  const reasons: Record<string, number> = {};
-  let best: { node: string; score: number } | null = null;
   const n = nodes.length;
+  if (n === 0) return { node: null, message: 'no nodes available to schedule pods', reasons: {} };
+  if (cache && cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
   const start = cache ? cache.nextStartNodeIndex % n : 0;
   const toFind = cache ? numFeasibleNodesToFind(n) : n;
   const table = cache?.affinityTable(req.pod);
+  let bestNode: string | null = null;
+  let bestScore = -1;
   let feasible = 0;
   let processed = 0;
-  for (; processed < n && feasible < toFind; processed++) {
-    const i = (start + processed) % n;
+  for (let i = start; processed < n && feasible < toFind; processed++, i = i + 1 === n ? 0 : i + 1) {
     const node = nodes[i]!;
-    const failures = filter(req, node, table, i);
-    if (failures.length > 0) {
-      for (const r of failures) reasons[r] = (reasons[r] ?? 0) + 1;
-      continue;
-    }
+    if (filter(req, node, table, i).length > 0) continue;
     feasible++;
     const score = scoreNode(req.pod, node, scoring);
     const name = node.spec.name;
-    if (best === null || score > best.score || (score === best.score && name < best.node)) {
-      best = { node: name, score };
+    if (score > bestScore || (score === bestScore && name < bestNode!)) {
+      bestNode = name;
+      bestScore = score;
     }
   }
   if (cache) cache.nextStartNodeIndex = (start + processed) % n;
-  if (best !== null) return best;
-  return { node: null, message: fitErrorMessage(nodes.length, reasons), reasons };
+  if (bestNode !== null) return { node: bestNode, score: bestScore };
+  // No node fits, so every node was filtered: count why (only now, off the common path).
+  const reasons: Record<string, number> = {};
+  for (let i = 0; i < n; i++) for (const r of filter(req, nodes[i]!, table, i)) reasons[r] = (reasons[r] ?? 0) + 1;
+  return { node: null, message: fitErrorMessage(n, reasons), reasons };
 }
 
 /** Placing a VM that has no node at start: the same scheduler, without the anti-affinity. */

@@ -62,6 +62,8 @@ export interface Vmim {
   monitor: MigrationMonitor | null;
   timers: Timer[];
   reconcileTimer: Timer | null;
+  /** end of the evacuation back-off (fixed at creation: the earlier VMIMs are all final) */
+  backoffUntil: number;
   /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */
   pollBase: number;
   pollDelay: number;
@@ -165,6 +167,7 @@ export class MigrationController {
       monitor: null,
       timers: [],
       reconcileTimer: null,
+      backoffUntil: 0,
       pollBase: 0,
       pollDelay: 0,
       failureReason: null,
@@ -172,6 +175,7 @@ export class MigrationController {
     this.vmims.set(name, vmim);
     vmi.activeMigration = name;
     vmi.migrations.push(name);
+    vmim.backoffUntil = this.backoffUntil(vmim);
     log.record({
       t: sim.now,
       type: 'MigrationCreated',
@@ -234,7 +238,7 @@ export class MigrationController {
       this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
       return;
     }
-    const until = this.backoffUntil(m);
+    const until = m.backoffUntil;
     if (sim.now < until) {
       log.record({ t: sim.now, type: 'MigrationQueued', migration: m.name, reason: 'MigrationBackoff', retryIn: until - sim.now });
       m.priority = Math.max(m.priority, Priority.running);
@@ -597,7 +601,7 @@ export class MigrationController {
   }
 
   private inBackoff(m: Vmim): boolean {
-    return this.ctx.sim.now < this.backoffUntil(m);
+    return this.ctx.sim.now < m.backoffUntil;
   }
 
   /** The n highest-priority pending migrations not in back-off, oldest first among equals. */
