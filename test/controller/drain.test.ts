@@ -223,3 +223,82 @@ describe('scheduler scoring', () => {
     expect(run(s).migrations[0]!.targetNode).toBe(target);
   });
 });
+
+describe('blocked wave', () => {
+  it('reports the node and the reason, and the run still ends', () => {
+    // n1's VM sits on a ReadWriteOnce PVC with eviction strategy LiveMigrate: the eviction is
+    // refused for ever, so the wave (maxUnavailable 1) never gets past n1; n0 is done at 601.
+    const rwo = { name: 'root', type: 'persistentVolumeClaim' as const, accessModes: ['ReadWriteOnce'], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi };
+    const s = scenario({
+      nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
+      vms: [vm('ok', 'n0', { memory: 1 * Gi, ...live }), vm('stuck', 'n1', { memory: 1 * Gi, volumes: [rwo], ...live })],
+      operations: [
+        {
+          kind: 'upgrade',
+          at: 0,
+          name: 'w',
+          nodes: { kind: 'names', names: ['n0', 'n1', 'n2'] },
+          maxUnavailable: 1,
+          order: 'listed',
+          duration: { kind: 'fixed', value: 600 },
+          style: 'kubevirt',
+        },
+      ],
+      over: { horizon: 7200 },
+    });
+    const r = run(s);
+    const w = r.waves[0]!;
+    expect(w.completedAt).toBeNull();
+    expect(w.makespanSeconds).toBeNull();
+    expect(w.blockedNodes).toEqual([
+      { node: 'n1', reason: 'VMI default/stuck is not live-migratable (DisksNotLiveMigratable) and its eviction strategy is LiveMigrate: eviction denied (429)' },
+    ]);
+    expect(r.nodes.map((n) => n.upgradeCompletedAt)).toEqual([expect.closeTo(601, 9), null, null]);
+    expect(r.vms.find((v) => v.vmi === 'default/stuck')).toMatchObject({ migratable: false, notMigratableReason: 'DisksNotLiveMigratable', finalNode: 'n1' });
+  });
+});
+
+describe('Harvester-style upgrade', () => {
+  it('shuts down non-migratable VMs before the drain and stops a VM whose evacuation failed', () => {
+    // profile harvester: a container-disk CD-ROM makes "iso" non-migratable → shut down at 0.
+    // "hot" (1 GiB dirtying 2 GiB/s over 1 GiB, link 1 GiB/s) never converges: its evacuation
+    // fails at 301.2 s (acceptable 300) and upgrade_node.sh stops it. n0 is then empty: drained
+    // at 301.2, upgraded at 901.2; both VMs start again 60 s later (961.2) on n0, while n1 is
+    // drained (empty) at 901.2 and upgraded at 1501.2.
+    const cdrom = { name: 'iso', type: 'containerDisk' as const, accessModes: [], shared: false, attachment: 'cdrom' as const, readOnly: true, size: 1 * Gi };
+    const s = scenario({
+      nodes: ['n0', 'n1'].map((n) => node(n, nic)),
+      vms: [
+        vm('iso', 'n0', { memory: 1 * Gi, volumes: [cdrom], ...live }),
+        vm('hot', 'n0', { memory: 1 * Gi, dirty: { kind: 'constant', rate: 2 * Gi, workingSet: 1 * Gi }, ...live }),
+      ],
+      operations: [
+        {
+          kind: 'upgrade',
+          at: 0,
+          name: 'h',
+          nodes: { kind: 'names', names: ['n0', 'n1'] },
+          maxUnavailable: 1,
+          order: 'listed',
+          duration: { kind: 'fixed', value: 600 },
+          style: 'harvester',
+        },
+      ],
+      over: { profile: 'harvester' },
+    });
+    const r = run(s);
+    const shut = eventsOf(r.sim.log.events, 'VmiShutDown').map((e) => [e.t, e.vmi]);
+    expect(shut).toEqual([
+      [0, 'default/iso'],
+      [expect.closeTo(301.2, 9), 'default/hot'],
+    ]);
+    expect(r.migrations.map((m) => m.reason)).toEqual(['CompletionTimeout']);
+    expect(r.nodes.map((n) => n.drainCompletedAt)).toEqual([expect.closeTo(301.2, 9), expect.closeTo(901.2, 9)]);
+    expect(r.waves[0]!.completedAt).toBeCloseTo(1501.2, 9);
+    const byVm = Object.fromEntries(r.vms.map((v) => [v.vmi, v]));
+    expect(byVm['default/iso']).toMatchObject({ finalNode: 'n0', notMigratableReason: 'CDROMOrContainerDisk' });
+    expect(byVm['default/iso']!.downtimeSeconds).toBeCloseTo(961.2, 9);
+    expect(byVm['default/hot']!.downtimeSeconds).toBeCloseTo(660, 9);
+    expect(r.nodes[0]!.vmsShutDown).toBe(2);
+  });
+});
