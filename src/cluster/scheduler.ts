@@ -92,8 +92,42 @@ const milli = (cores: number): number => Math.round(cores * 1000);
 export class SchedulerCache {
   nextStartNodeIndex = 0;
   private affinity = new Map<string, Uint8Array>();
+  /** bumped by the owner whenever a node's flags, taints or requests change */
+  private readonly versions: Uint32Array;
+  private readonly index = new Map<NodeView, number>();
+  /** per pod shape (requests, selectors, tolerations, scoring): score per node, −1 infeasible, valid at `seen` */
+  private shapes = new Map<string, { seen: Uint32Array; score: Int16Array }>();
 
-  constructor(readonly nodes: readonly NodeView[]) {}
+  constructor(readonly nodes: readonly NodeView[]) {
+    this.versions = new Uint32Array(nodes.length).fill(1);
+    nodes.forEach((n, i) => this.index.set(n, i));
+  }
+
+  /** A node changed (cordon, taint, a pod bound or gone): its cached answers are stale. */
+  touch(node: NodeView): void {
+    const i = this.index.get(node);
+    if (i !== undefined) this.versions[i]!++;
+  }
+
+  /**
+   * The filters up to NodeResourcesFit and the score depend only on the pod's shape and the
+   * node's state, so they are kept per shape until the node changes. Anti-affinity, which
+   * depends on the VMI, is checked by the caller.
+   */
+  verdict(req: ScheduleRequest, scoring: Scoring, table: Uint8Array, i: number, shapeKey: string): number {
+    let shape = this.shapes.get(shapeKey);
+    if (!shape) {
+      shape = { seen: new Uint32Array(this.nodes.length), score: new Int16Array(this.nodes.length) };
+      this.shapes.set(shapeKey, shape);
+    }
+    const v = this.versions[i]!;
+    if (shape.seen[i] === v) return shape.score[i]!;
+    const node = this.nodes[i]!;
+    const score = filter({ ...req, antiAffinity: false }, node, table, i).length > 0 ? -1 : scoreNode(req.pod, node, scoring);
+    shape.seen[i] = v;
+    shape.score[i] = score;
+    return score;
+  }
 
   /** 1 = matches, 2 = does not, per node index; filled lazily. */
   affinityTable(pod: PodRequirements): Uint8Array {
@@ -155,11 +189,22 @@ function filter(req: ScheduleRequest, node: NodeView, affinity?: Uint8Array, ind
   if (noCpu || noMemory) return noCpu && noMemory ? NO_CPU_NO_MEMORY : noCpu ? NO_CPU : NO_MEMORY;
 
   // InterPodAffinity: required anti-affinity on kubernetes.io/hostname to pods of the same VMI.
-  if (req.antiAffinity && (req.podNodes ? req.podNodes.includes(node.spec.name) : node.vmiPods.has(req.vmiKey))) {
-    return ANTI_AFFINITY;
-  }
+  if (req.antiAffinity && antiAffine(req, node)) return ANTI_AFFINITY;
 
   return FEASIBLE;
+}
+
+/** Required anti-affinity on kubernetes.io/hostname to pods of the same VMI. */
+function antiAffine(req: ScheduleRequest, node: NodeView): boolean {
+  return req.podNodes ? req.podNodes.includes(node.spec.name) : node.vmiPods.has(req.vmiKey);
+}
+
+function shapeKeyOf(pod: PodRequirements, scoring: Scoring): string {
+  let key = `${scoring}|${pod.cpu}|${pod.memory}|`;
+  for (const k in pod.nodeSelector) key += `${k}=${pod.nodeSelector[k]},`;
+  if (pod.nodeAffinity.length > 0) key += JSON.stringify(pod.nodeAffinity);
+  if (pod.tolerations.length > 0) key += JSON.stringify(pod.tolerations);
+  return key;
 }
 
 // Integer arithmetic, as kube-scheduler's noderesources plugins do (int64 division).
@@ -217,15 +262,22 @@ export function schedule(
   const start = cache ? cache.nextStartNodeIndex % n : 0;
   const toFind = cache ? numFeasibleNodesToFind(n) : n;
   const table = cache?.affinityTable(req.pod);
+  const shapeKey = cache ? shapeKeyOf(req.pod, scoring) : '';
   let bestNode: string | null = null;
   let bestScore = -1;
   let feasible = 0;
   let processed = 0;
   for (let i = start; processed < n && feasible < toFind; processed++, i = i + 1 === n ? 0 : i + 1) {
     const node = nodes[i]!;
-    if (filter(req, node, table, i).length > 0) continue;
+    let score: number;
+    if (cache) {
+      score = cache.verdict(req, scoring, table!, i, shapeKey);
+      if (score < 0 || (req.antiAffinity && antiAffine(req, node))) continue;
+    } else {
+      if (filter(req, node, table, i).length > 0) continue;
+      score = scoreNode(req.pod, node, scoring);
+    }
     feasible++;
-    const score = scoreNode(req.pod, node, scoring);
     const name = node.spec.name;
     if (score > bestScore || (score === bestScore && name < bestNode!)) {
       bestNode = name;

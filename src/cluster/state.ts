@@ -91,6 +91,7 @@ export class ClusterState {
     const n = this.node(node);
     n.requested.cpu += vmi.spec.cpu;
     n.requested.memory += vmi.spec.memory;
+    this.scheduler.touch(n);
     n.vmiPods.add(vmi.key);
     vmi.podNodes.push(node);
   }
@@ -101,6 +102,20 @@ export class ClusterState {
     vmi.podNodes.splice(vmi.podNodes.indexOf(node), 1);
     n.requested.cpu -= vmi.spec.cpu;
     n.requested.memory -= vmi.spec.memory;
+    this.scheduler.touch(n);
+  }
+
+  /** Cordon or uncordon (spec.unschedulable). */
+  setUnschedulable(node: string, value: boolean): void {
+    const n = this.node(node);
+    n.unschedulable = value;
+    this.scheduler.touch(n);
+  }
+
+  setTaints(node: string, taints: Taint[]): void {
+    const n = this.node(node);
+    n.taints = taints;
+    this.scheduler.touch(n);
   }
 
   /** Set status.nodeName (null: not running anywhere). */

@@ -59,7 +59,7 @@ export class EvacuationController {
     const ns = state.node(node);
     log.record({ t: sim.now, type: 'DrainStarted', node, wave });
     if (!ns.unschedulable) {
-      ns.unschedulable = true;
+      state.setUnschedulable(node, true);
       log.record({ t: sim.now, type: 'NodeCordoned', node });
     }
     if (style === 'harvester') {
@@ -70,7 +70,7 @@ export class EvacuationController {
           d.stoppedHere.push(vmi);
         }
       }
-      ns.taints.push({ key: scenario.kubevirt.migrations.nodeDrainTaintKey, value: 'draining', effect: 'NoSchedule' });
+      state.setTaints(node, [...ns.taints, { key: scenario.kubevirt.migrations.nodeDrainTaintKey, value: 'draining', effect: 'NoSchedule' }]);
     }
     this.evict(d);
     this.sync(d);
@@ -202,9 +202,9 @@ export class EvacuationController {
     const { sim, log, state, scenario } = this.ctx;
     const ns = state.node(node);
     const key = scenario.kubevirt.migrations.nodeDrainTaintKey;
-    ns.taints = ns.taints.filter((t) => !(t.key === key && t.value === 'draining'));
+    state.setTaints(node, ns.taints.filter((t) => !(t.key === key && t.value === 'draining')));
     if (ns.unschedulable && !ns.spec.unschedulable) {
-      ns.unschedulable = false;
+      state.setUnschedulable(node, false);
       log.record({ t: sim.now, type: 'NodeUncordoned', node });
     }
     const d = this.drains.get(node);
