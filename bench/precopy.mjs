@@ -10,8 +10,7 @@ import { Simulator } from '../dist/engine/simulator.js';
 import { Fabric } from '../dist/network/fabric.js';
 import { dirtyModel } from '../dist/precopy/dirty.js';
 import { MigrationJob } from '../dist/precopy/job.js';
-import { Gi } from './scenario.mjs';
-import { int, median, ms, now, rate, repeat, rows } from './util.mjs';
+import { Gi, int, median, ms, now, rate, repeat, rows } from './util.mjs';
 
 const MIGRATIONS = 10_000;
 const SEED = 'migsim-bench-precopy';

@@ -1,6 +1,8 @@
 // Small helpers shared by the bench cases: timing, medians, number formatting.
 import { performance } from 'node:perf_hooks';
 
+export const Gi = 2 ** 30;
+
 export const now = () => performance.now();
 
 export function median(xs) {
