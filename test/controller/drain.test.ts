@@ -8,6 +8,17 @@ import { eventsOf } from '../helpers/log.js';
 const nic = { nics: { pod: 1 * Gi } };
 const live = { evictionStrategy: 'LiveMigrate' as const };
 const drain = (n: string, at = 0): Operation => ({ kind: 'drain', at, nodes: { kind: 'names', names: [n] } });
+/** A wave over `names` in that order, one node at a time, 600 s per node. */
+const upgrade = (name: string, names: string[], style: 'kubevirt' | 'harvester'): Operation => ({
+  kind: 'upgrade',
+  at: 0,
+  name,
+  nodes: { kind: 'names', names },
+  maxUnavailable: 1,
+  order: 'listed',
+  duration: { kind: 'fixed', value: 600 },
+  style,
+});
 
 describe('evacuation back-off', () => {
   it('retries a failing evacuation after 20, 40 and 80 s', () => {
@@ -182,16 +193,7 @@ describe('upgrade wave', () => {
       nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
       vms: ['v0', 'v1', 'v2'].map((n, i) => vm(n, `n${i}`, { memory: 1 * Gi, ...live })),
       operations: [
-        {
-          kind: 'upgrade',
-          at: 0,
-          name: 'w',
-          nodes: { kind: 'names', names: ['n0', 'n1', 'n2'] },
-          maxUnavailable: 1,
-          order: 'listed',
-          duration: { kind: 'fixed', value: 600 },
-          style: 'kubevirt',
-        },
+        upgrade('w', ['n0', 'n1', 'n2'], 'kubevirt'),
       ],
     });
     const r = run(s);
@@ -233,16 +235,7 @@ describe('blocked wave', () => {
       nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
       vms: [vm('ok', 'n0', { memory: 1 * Gi, ...live }), vm('stuck', 'n1', { memory: 1 * Gi, volumes: [rwo], ...live })],
       operations: [
-        {
-          kind: 'upgrade',
-          at: 0,
-          name: 'w',
-          nodes: { kind: 'names', names: ['n0', 'n1', 'n2'] },
-          maxUnavailable: 1,
-          order: 'listed',
-          duration: { kind: 'fixed', value: 600 },
-          style: 'kubevirt',
-        },
+        upgrade('w', ['n0', 'n1', 'n2'], 'kubevirt'),
       ],
       over: { horizon: 7200 },
     });
@@ -273,16 +266,7 @@ describe('Harvester-style upgrade', () => {
         vm('hot', 'n0', { memory: 1 * Gi, dirty: { kind: 'constant', rate: 2 * Gi, workingSet: 1 * Gi }, ...live }),
       ],
       operations: [
-        {
-          kind: 'upgrade',
-          at: 0,
-          name: 'h',
-          nodes: { kind: 'names', names: ['n0', 'n1'] },
-          maxUnavailable: 1,
-          order: 'listed',
-          duration: { kind: 'fixed', value: 600 },
-          style: 'harvester',
-        },
+        upgrade('h', ['n0', 'n1'], 'harvester'),
       ],
       over: { profile: 'harvester' },
     });
