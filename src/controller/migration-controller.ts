@@ -241,7 +241,6 @@ export class MigrationController {
     const until = m.backoffUntil;
     if (sim.now < until) {
       log.record({ t: sim.now, type: 'MigrationQueued', migration: m.name, reason: 'MigrationBackoff', retryIn: until - sim.now });
-      m.priority = Math.max(m.priority, Priority.running);
       this.requeueAt(m, until);
       return;
     }
