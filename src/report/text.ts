@@ -67,11 +67,21 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
     );
     for (const b of w.blockedNodes) out.push(`  blocked ${b.node}: ${b.reason}`);
   }
-  const notMigratable = r.vms.filter((v) => !v.migratable);
-  if (notMigratable.length > 0) {
+  if (r.vms.length > 0) {
     out.push('');
-    out.push('not live-migratable:');
-    for (const v of notMigratable) out.push(`  ${v.vmi}: ${v.notMigratableReason}`);
+    out.push(
+      table(
+        ['VMI', 'MIGRATIONS', 'DOWNTIME', 'FINAL NODE', 'METHOD', 'NOT MIGRATABLE'],
+        r.vms.map((v) => [
+          v.vmi + (v.lost ? ' (lost)' : ''),
+          String(v.migrations),
+          seconds(v.downtimeSeconds),
+          v.finalNode ?? '-',
+          v.migrationMethod,
+          v.notMigratableReason ?? '',
+        ]),
+      ),
+    );
   }
   const s = r.summary;
   out.push('');
