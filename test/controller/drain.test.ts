@@ -286,3 +286,31 @@ describe('Harvester-style upgrade', () => {
     expect(r.nodes[0]!.vmsShutDown).toBe(2);
   });
 });
+
+describe('per-migration configuration', () => {
+  it('a MigrationPolicy caps the bandwidth of the VMs it selects and is recorded', () => {
+    // 1 GiB idle guest, 1 GiB/s link: 1 s alone; the policy's 256Mi cap makes it 4 s.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('slow', 'a', { memory: 1 * Gi, labels: { tier: 'batch' } }), vm('fast', 'a', { memory: 1 * Gi })],
+      operations: [migrate('default/slow'), migrate('default/fast', 10)],
+      over: {
+        migrationPolicies: [
+          { name: 'batch', namespaceSelector: null, virtualMachineInstanceSelector: { tier: 'batch' }, hasSelectors: true, bandwidthPerMigration: 256 * 1024 * 1024 },
+        ],
+      },
+    });
+    const [slow, fast] = run(s).migrations;
+    expect(slow).toMatchObject({ policy: 'batch', startedAt: 0 });
+    expect(slow!.endedAt).toBeCloseTo(4, 9);
+    expect(fast).toMatchObject({ policy: null, startedAt: 10 });
+    expect(fast!.endedAt).toBeCloseTo(11, 9);
+  });
+
+  it('a target pod still not ready after 900 s is deleted (catch-all timeout)', () => {
+    const s = scenario({ nodes: [node('a'), node('b')], vms: [vm('v', 'a')], operations: [migrate('default/v')] });
+    s.controlPlane.targetPodStartup = { kind: 'fixed', value: 1000 };
+    const m = run(s).migrations[0]!;
+    expect(m).toMatchObject({ phase: 'Failed', reason: 'TargetPodPendingTimeout', startedAt: null, endedAt: 900 });
+  });
+});
