@@ -9,6 +9,8 @@ import type { Context } from './context.js';
 export class VmLifecycle {
   /** VMIs waiting for a node with room, retried whenever the cluster changes */
   private waiting: VmiState[] = [];
+  /** the last "no node fits" message logged per VMI, so retries do not repeat it */
+  private unplaceable = new Map<VmiState, string>();
 
   constructor(private readonly ctx: Context) {}
 
@@ -20,7 +22,7 @@ export class VmLifecycle {
         state.reserve(vmi.spec.node, vmi);
         state.setNode(vmi, vmi.spec.node);
         log.record({ t: 0, type: 'VmiPlaced', vmi: vmi.key, node: vmi.spec.node });
-      } else if (!this.tryStart(vmi, 0)) {
+      } else if (!this.tryStart(vmi, null)) {
         this.waiting.push(vmi);
       }
     }
@@ -40,15 +42,22 @@ export class VmLifecycle {
     }
   }
 
-  /** Schedule and start a launcher pod; false when no node fits (the reason is logged). */
+  /**
+   * Schedule and start a launcher pod; false when no node fits (the reason is logged).
+   * `downtime` is null for the first placement, else how long the VM has been down.
+   */
   private tryStart(vmi: VmiState, downtime: number | null): boolean {
     const { state, log, sim } = this.ctx;
     const pod = launcherPodRequirements(vmi.spec, this.ctx.scenario.kubevirt);
     const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, state.nodeList, this.ctx.scenario.scheduler.scoring, state.scheduler);
     if (res.node === null) {
-      log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
+      if (this.unplaceable.get(vmi) !== res.message) {
+        this.unplaceable.set(vmi, res.message);
+        log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
+      }
       return false;
     }
+    this.unplaceable.delete(vmi);
     state.reserve(res.node, vmi);
     state.setNode(vmi, res.node);
     // A fresh launcher pod: CPU-model selectors are derived anew on its next migration.

@@ -314,3 +314,19 @@ describe('per-migration configuration', () => {
     expect(m).toMatchObject({ phase: 'Failed', reason: 'TargetPodPendingTimeout', startedAt: null, endedAt: 900 });
   });
 });
+
+describe('initial placement', () => {
+  it('spreads VMs without a node, and reports one that fits nowhere once', () => {
+    const s = scenario({
+      nodes: [node('a', { memory: 8 * Gi }), node('b', { memory: 8 * Gi })],
+      vms: [vm('x', null, { memory: 4 * Gi }), vm('y', null, { memory: 4 * Gi }), vm('huge', null, { memory: 16 * Gi })],
+    });
+    const r = run(s);
+    expect(eventsOf(r.sim.log.events, 'VmiPlaced').map((e) => [e.vmi, e.node])).toEqual([
+      ['default/x', 'a'],
+      ['default/y', 'b'],
+    ]);
+    expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => e.message)).toEqual(['0/2 nodes are available: 2 Insufficient memory.']);
+    expect(r.vms.find((v) => v.vmi === 'default/huge')!.finalNode).toBeNull();
+  });
+});
