@@ -75,14 +75,14 @@ export class VmLifecycle {
    * resources are freed. With `restartAfter` set, the VirtualMachine controller starts it again
    * after that long (boot time), wherever the scheduler finds room.
    */
-  stop(vmi: VmiState, reason: string, opts: { lost: boolean; restartAfter: number | null; downSince?: number }): void {
+  stop(vmi: VmiState, reason: string, opts: { lost: boolean; restartAfter: number | null }): void {
     const { state, log, sim } = this.ctx;
     const node = vmi.node;
     if (node === null) return;
     state.release(node, vmi);
     state.setNode(vmi, null);
     vmi.evacuationNodeName = null;
-    vmi.downSince = opts.downSince ?? sim.now;
+    vmi.downSince = sim.now;
     log.record({ t: sim.now, type: opts.lost ? 'VmiLost' : 'VmiShutDown', vmi: vmi.key, node, reason });
     if (opts.restartAfter !== null) this.restartLater(vmi, opts.restartAfter);
   }
