@@ -169,8 +169,16 @@ export class EvacuationController {
   }
 
   private migrationFinal(m: Vmim): void {
-    // Any final migration frees a slot; ≤ v1.8 drains waiting for one re-sync.
-    for (const d of [...this.active]) {
+    // Up to v1.8 any final migration frees budget that every waiting drain may use. From v1.9 all
+    // evacuations exist from the start, so only the drains of the migration's own nodes can change:
+    // a failed evacuation needs a new VMIM, a VMI that left may complete the drain.
+    const drains = versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)
+      ? [m.evacuationNode, m.sourceNode].flatMap((n) => {
+          const d = n === null ? undefined : this.drains.get(n);
+          return d && !d.done ? [d] : [];
+        })
+      : [...this.active];
+    for (const d of new Set(drains)) {
       if (m.evacuationNode === d.node && m.phase === 'Failed' && d.style === 'harvester' && m.vmi.node === d.node) {
         // upgrade_node.sh: a Failed kubevirt-evacuation-* migration makes it `virtctl stop` the VM.
         this.lifecycle.stop(m.vmi, `Harvester pre-drain: evacuation migration ${m.name} failed (${m.failureReason})`, {
@@ -183,6 +191,7 @@ export class EvacuationController {
       this.checkDone(d);
     }
   }
+
 
   private checkDone(d: Drain): void {
     const { sim, log, state, scenario } = this.ctx;
