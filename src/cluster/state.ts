@@ -1,6 +1,7 @@
 // What the API server would hold: nodes with their flags and requested resources, and VMIs
 // with where they run. Pods are represented only by their resource reservations.
 import type { Labels, NodeSpec, Taint, VmSpec } from '../scenario/types.js';
+import type { Migratability } from './migratability.js';
 import { SchedulerCache } from './scheduler.js';
 
 export interface NodeState {
@@ -35,6 +36,8 @@ export interface VmiState {
   downSince: number | null;
   /** nodes where it has a pod (source, migration target) */
   podNodes: string[];
+  /** LiveMigratable as last computed, and on which node (see controller/context.ts) */
+  migratability: { node: string | null; result: Migratability } | null;
 }
 
 export class ClusterState {
@@ -70,6 +73,7 @@ export class ClusterState {
         migrations: [],
         downSince: null,
         podNodes: [],
+        migratability: null,
       });
     }
   }

@@ -1,13 +1,12 @@
 // Node drains: `kubectl drain` (cordon + eviction through KubeVirt's eviction webhook, spec §4.1)
 // and the evacuation controller that turns marked VMIs into kubevirt-evacuation-* migrations
 // (spec §4.2), retried with the migration controller's back-off until the node is empty.
-import { liveMigratable } from '../cluster/migratability.js';
 import { matchesSelector } from '../cluster/nodeselector.js';
 import type { VmiState } from '../cluster/state.js';
 import { sample } from '../engine/random.js';
 import type { EvictionStrategy, NodeTarget } from '../scenario/types.js';
 import { versionAtLeast } from '../scenario/defaults.js';
-import type { Context } from './context.js';
+import { migratability, type Context } from './context.js';
 import { Priority, type MigrationController, type Vmim } from './migration-controller.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
@@ -65,7 +64,7 @@ export class EvacuationController {
     if (style === 'harvester') {
       // Harvester's pre-drain: shut down the VMs that cannot live-migrate, then taint the node.
       for (const vmi of state.vmisOn(node)) {
-        if (!this.migratable(vmi).migratable) {
+        if (!migratability(this.ctx, vmi).migratable) {
           this.lifecycle.stop(vmi, 'Harvester pre-drain: not live-migratable', { lost: false, restartAfter: null });
           d.stoppedHere.push(vmi);
         }
@@ -77,11 +76,6 @@ export class EvacuationController {
     this.checkDone(d);
   }
 
-  private migratable(vmi: VmiState) {
-    const { state, scenario } = this.ctx;
-    return liveMigratable(vmi.spec, vmi.node ? state.node(vmi.node).spec : null, scenario.kubevirt, scenario.profile);
-  }
-
   private strategy(vmi: VmiState): EvictionStrategy {
     return vmi.spec.evictionStrategy ?? this.ctx.scenario.kubevirt.evictionStrategy;
   }
@@ -91,7 +85,7 @@ export class EvacuationController {
     const { sim, log, state } = this.ctx;
     for (const vmi of state.vmisOn(d.node)) {
       const strategy = this.strategy(vmi);
-      const m = this.migratable(vmi);
+      const m = migratability(this.ctx, vmi);
       const mark = (): void => {
         vmi.evacuationNodeName = d.node;
       };

@@ -5,7 +5,6 @@
 import {
   acceptableCompletionTime,
   blockMigrationDiskBytes,
-  liveMigratable,
   migrationDataSize,
   migrationMethod,
 } from '../cluster/migratability.js';
@@ -21,7 +20,7 @@ import { dirtyModel } from '../precopy/dirty.js';
 import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
 import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
 import { versionAtLeast } from '../scenario/defaults.js';
-import type { Context } from './context.js';
+import { migratability, type Context } from './context.js';
 import { MigrationMonitor, type MonitorAction } from './monitor.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
@@ -123,7 +122,7 @@ export class MigrationController {
 
   /** Create a VMIM as the API server would: admission first (spec §6, last paragraph). */
   create(req: MigrationRequest): Vmim | null {
-    const { sim, log, state, scenario } = this.ctx;
+    const { sim, log, state } = this.ctx;
     const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-');
     const vmi = state.vmis.get(req.vmi);
     const reject = (reason: string, message: string): null => {
@@ -135,7 +134,7 @@ export class MigrationController {
     if (vmi.activeMigration !== null) {
       return reject('MigrationInProgress', `in-flight migration detected. Active migration job (${vmi.activeMigration}) is currently already in progress for VMI ${vmi.spec.name}`);
     }
-    const m = liveMigratable(vmi.spec, state.node(vmi.node).spec, scenario.kubevirt, scenario.profile);
+    const m = migratability(this.ctx, vmi);
     if (!m.migratable) {
       return reject(m.reason ?? 'NotLiveMigratable', `Cannot migrate VMI, Reason: ${m.reason}, Message: ${m.message}`);
     }

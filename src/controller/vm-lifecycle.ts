@@ -1,10 +1,10 @@
 // Starting, stopping and restarting VMIs: initial placement, shut-downs by eviction, and the
 // VirtualMachine controller restarting a VM elsewhere after it was stopped or lost.
-import { liveMigratable, migrationMethod } from '../cluster/migratability.js';
+import { migrationMethod } from '../cluster/migratability.js';
 import { schedule } from '../cluster/scheduler.js';
 import type { VmiState } from '../cluster/state.js';
 import { launcherPodRequirements } from '../cluster/targetpod.js';
-import type { Context } from './context.js';
+import { migratability, type Context } from './context.js';
 
 export class VmLifecycle {
   /** VMIs waiting for a node with room, retried whenever the cluster changes */
@@ -27,9 +27,8 @@ export class VmLifecycle {
       }
     }
     // Migratability as virt-handler reports it once the VMI runs (LiveMigratable, migrationMethod).
-    const { scenario } = this.ctx;
     for (const vmi of state.vmis.values()) {
-      const m = liveMigratable(vmi.spec, vmi.node ? state.node(vmi.node).spec : null, scenario.kubevirt, scenario.profile);
+      const m = migratability(this.ctx, vmi);
       log.record({
         t: 0,
         type: 'VmiAnalyzed',
