@@ -114,12 +114,22 @@ export class SchedulerCache {
    * node's state, so they are kept per shape until the node changes. Anti-affinity, which
    * depends on the VMI, is checked by the caller.
    */
-  verdict(req: ScheduleRequest, scoring: Scoring, table: Uint8Array, i: number, shapeKey: string): number {
-    let shape = this.shapes.get(shapeKey);
+  shape(key: string): { seen: Uint32Array; score: Int16Array } {
+    let shape = this.shapes.get(key);
     if (!shape) {
       shape = { seen: new Uint32Array(this.nodes.length), score: new Int16Array(this.nodes.length) };
-      this.shapes.set(shapeKey, shape);
+      this.shapes.set(key, shape);
     }
+    return shape;
+  }
+
+  verdict(
+    req: ScheduleRequest,
+    scoring: Scoring,
+    table: Uint8Array,
+    i: number,
+    shape: { seen: Uint32Array; score: Int16Array },
+  ): number {
     const v = this.versions[i]!;
     if (shape.seen[i] === v) return shape.score[i]!;
     const node = this.nodes[i]!;
@@ -262,7 +272,7 @@ export function schedule(
   const start = cache ? cache.nextStartNodeIndex % n : 0;
   const toFind = cache ? numFeasibleNodesToFind(n) : n;
   const table = cache?.affinityTable(req.pod);
-  const shapeKey = cache ? shapeKeyOf(req.pod, scoring) : '';
+  const shape = cache?.shape(shapeKeyOf(req.pod, scoring));
   let bestNode: string | null = null;
   let bestScore = -1;
   let feasible = 0;
@@ -271,7 +281,7 @@ export function schedule(
     const node = nodes[i]!;
     let score: number;
     if (cache) {
-      score = cache.verdict(req, scoring, table!, i, shapeKey);
+      score = cache.verdict(req, scoring, table!, i, shape!);
       if (score < 0 || (req.antiAffinity && antiAffine(req, node))) continue;
     } else {
       if (filter(req, node, table, i).length > 0) continue;
