@@ -85,13 +85,12 @@ export function tolerates(tolerations: VmSpec['tolerations'], taint: Taint): boo
 const milli = (cores: number): number => Math.round(cores * 1000);
 
 /**
- * State kube-scheduler keeps between pods: where the next search starts, and (ours, for speed)
- * which nodes a given node selector + affinity matches. Node labels never change during a run,
- * so that answer can be kept; the dynamic filters are evaluated every time.
+ * State kube-scheduler keeps between pods (where the next search starts) and, ours for speed,
+ * each node's filter verdict and score per pod shape, kept until the node changes. Node labels
+ * never change during a run; flags, taints and requests are reported through `touch`.
  */
 export class SchedulerCache {
   nextStartNodeIndex = 0;
-  private affinity = new Map<string, Uint8Array>();
   /** bumped by the owner whenever a node's flags, taints or requests change */
   private readonly versions: Uint32Array;
   private readonly index = new Map<NodeView, number>();
@@ -109,11 +108,7 @@ export class SchedulerCache {
     if (i !== undefined) this.versions[i]!++;
   }
 
-  /**
-   * The filters up to NodeResourcesFit and the score depend only on the pod's shape and the
-   * node's state, so they are kept per shape until the node changes. Anti-affinity, which
-   * depends on the VMI, is checked by the caller.
-   */
+  /** The verdict table of one pod shape; look it up once per pod. */
   shape(key: string): { seen: Uint32Array; score: Int16Array } {
     let shape = this.shapes.get(key);
     if (!shape) {
@@ -123,34 +118,21 @@ export class SchedulerCache {
     return shape;
   }
 
-  verdict(
-    req: ScheduleRequest,
-    scoring: Scoring,
-    table: Uint8Array,
-    i: number,
-    shape: { seen: Uint32Array; score: Int16Array },
-  ): number {
+  /**
+   * The filters up to NodeResourcesFit and the score depend only on the pod's shape and the
+   * node's state, so they are kept per shape until the node changes. Anti-affinity, which
+   * depends on the VMI, is checked by the caller.
+   */
+  verdict(req: ScheduleRequest, scoring: Scoring, i: number, shape: { seen: Uint32Array; score: Int16Array }): number {
     const v = this.versions[i]!;
     if (shape.seen[i] === v) return shape.score[i]!;
     const node = this.nodes[i]!;
-    const score = filter({ ...req, antiAffinity: false }, node, table, i).length > 0 ? -1 : scoreNode(req.pod, node, scoring);
+    const score = filter(req, node, false).length > 0 ? -1 : scoreNode(req.pod, node, scoring);
     shape.seen[i] = v;
     shape.score[i] = score;
     return score;
   }
 
-  /** 1 = matches, 2 = does not, per node index; filled lazily. */
-  affinityTable(pod: PodRequirements): Uint8Array {
-    let key = '';
-    for (const k in pod.nodeSelector) key += `${k}=${pod.nodeSelector[k]}\n`;
-    if (pod.nodeAffinity.length > 0) key += JSON.stringify(pod.nodeAffinity);
-    let t = this.affinity.get(key);
-    if (!t) {
-      t = new Uint8Array(this.nodes.length);
-      this.affinity.set(key, t);
-    }
-    return t;
-  }
 }
 
 /** kube-scheduler's numFeasibleNodesToFind with the default (adaptive) percentageOfNodesToScore. */
@@ -171,9 +153,9 @@ const ANTI_AFFINITY: readonly string[] = [ErrReason.antiAffinity];
 
 /**
  * The filter plugins in order; returns the node's failure reasons (empty = feasible).
- * `affinity`/`index`: a SchedulerCache table of NodeAffinity answers for this pod's selectors.
+ * `antiAffinity: false` leaves out InterPodAffinity (the cached verdicts do; it depends on the VMI).
  */
-function filter(req: ScheduleRequest, node: NodeView, affinity?: Uint8Array, index = 0): readonly string[] {
+function filter(req: ScheduleRequest, node: NodeView, antiAffinity = req.antiAffinity): readonly string[] {
   const pod = req.pod;
   // NodeUnschedulable: a cordoned node, unless the pod tolerates the unschedulable taint.
   if (node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) return UNSCHEDULABLE;
@@ -185,13 +167,8 @@ function filter(req: ScheduleRequest, node: NodeView, affinity?: Uint8Array, ind
   }
 
   // NodeAffinity: nodeSelector and required node affinity together.
-  let verdict = affinity ? affinity[index]! : 0;
-  if (verdict === 0) {
-    const labels = node.spec.labels;
-    verdict = matchesSelector(labels, pod.nodeSelector) && matchesNodeAffinity(labels, pod.nodeAffinity) ? 1 : 2;
-    if (affinity) affinity[index] = verdict;
-  }
-  if (verdict === 2) return NODE_AFFINITY;
+  const labels = node.spec.labels;
+  if (!matchesSelector(labels, pod.nodeSelector) || !matchesNodeAffinity(labels, pod.nodeAffinity)) return NODE_AFFINITY;
 
   // NodeResourcesFit: request > allocatable − requested, cpu and memory both reported.
   const noCpu = milli(pod.cpu) > milli(node.spec.cpu) - milli(node.requested.cpu);
@@ -199,7 +176,7 @@ function filter(req: ScheduleRequest, node: NodeView, affinity?: Uint8Array, ind
   if (noCpu || noMemory) return noCpu && noMemory ? NO_CPU_NO_MEMORY : noCpu ? NO_CPU : NO_MEMORY;
 
   // InterPodAffinity: required anti-affinity on kubernetes.io/hostname to pods of the same VMI.
-  if (req.antiAffinity && antiAffine(req, node)) return ANTI_AFFINITY;
+  if (antiAffinity && antiAffine(req, node)) return ANTI_AFFINITY;
 
   return FEASIBLE;
 }
@@ -271,7 +248,6 @@ export function schedule(
   if (cache && cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
   const start = cache ? cache.nextStartNodeIndex % n : 0;
   const toFind = cache ? numFeasibleNodesToFind(n) : n;
-  const table = cache?.affinityTable(req.pod);
   const shape = cache?.shape(shapeKeyOf(req.pod, scoring));
   let bestNode: string | null = null;
   let bestScore = -1;
@@ -281,10 +257,10 @@ export function schedule(
     const node = nodes[i]!;
     let score: number;
     if (cache) {
-      score = cache.verdict(req, scoring, table!, i, shape!);
+      score = cache.verdict(req, scoring, i, shape!);
       if (score < 0 || (req.antiAffinity && antiAffine(req, node))) continue;
     } else {
-      if (filter(req, node, table, i).length > 0) continue;
+      if (filter(req, node).length > 0) continue;
       score = scoreNode(req.pod, node, scoring);
     }
     feasible++;
@@ -298,7 +274,7 @@ export function schedule(
   if (bestNode !== null) return { node: bestNode, score: bestScore };
   // No node fits, so every node was filtered: count why (only now, off the common path).
   const reasons: Record<string, number> = {};
-  for (let i = 0; i < n; i++) for (const r of filter(req, nodes[i]!, table, i)) reasons[r] = (reasons[r] ?? 0) + 1;
+  for (let i = 0; i < n; i++) for (const r of filter(req, nodes[i]!)) reasons[r] = (reasons[r] ?? 0) + 1;
   return { node: null, message: fitErrorMessage(n, reasons), reasons };
 }
 
