@@ -64,10 +64,7 @@ export class EvacuationController {
     if (style === 'harvester') {
       // Harvester's pre-drain: shut down the VMs that cannot live-migrate, then taint the node.
       for (const vmi of state.vmisOn(node)) {
-        if (!migratability(this.ctx, vmi).migratable) {
-          this.lifecycle.stop(vmi, 'Harvester pre-drain: not live-migratable', { lost: false, restartAfter: null });
-          d.stoppedHere.push(vmi);
-        }
+        if (!migratability(this.ctx, vmi).migratable) this.shutDown(d, vmi, 'Harvester pre-drain: not live-migratable');
       }
       state.setTaints(node, [...ns.taints, { key: scenario.kubevirt.migrations.nodeDrainTaintKey, value: 'draining', effect: 'NoSchedule' }]);
     }
@@ -175,11 +172,7 @@ export class EvacuationController {
     for (const d of new Set(drains)) {
       if (m.evacuationNode === d.node && m.phase === 'Failed' && d.style === 'harvester' && m.vmi.node === d.node) {
         // upgrade_node.sh: a Failed kubevirt-evacuation-* migration makes it `virtctl stop` the VM.
-        this.lifecycle.stop(m.vmi, `Harvester pre-drain: evacuation migration ${m.name} failed (${m.failureReason})`, {
-          lost: false,
-          restartAfter: null,
-        });
-        d.stoppedHere.push(m.vmi);
+        this.shutDown(d, m.vmi, `Harvester pre-drain: evacuation migration ${m.name} failed (${m.failureReason})`);
       }
       this.sync(d);
       this.checkDone(d);
