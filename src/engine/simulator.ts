@@ -51,16 +51,6 @@ export class Simulator {
     return this.foreground > 0;
   }
 
-  /** Time of the next live event, or Infinity. */
-  nextTime(): number {
-    for (;;) {
-      const top = this.heap.peek();
-      if (!top) return Infinity;
-      if (!top.cancelled) return top.time;
-      this.heap.pop();
-    }
-  }
-
   /** Execute one event; false when none is left at or before `until`. */
   step(until = Infinity): boolean {
     for (;;) {
@@ -85,10 +75,5 @@ export class Simulator {
     while (this.busy && this.step(until)) {
       /* keep stepping */
     }
-  }
-
-  /** Queue length including cancelled entries not yet skipped (for benchmarks). */
-  get queued(): number {
-    return this.heap.size;
   }
 }
