@@ -1,6 +1,5 @@
 // A rolling upgrade wave: at most `maxUnavailable` nodes out at a time; each is drained,
 // upgraded and rebooted for a sampled duration, then uncordoned before the next one goes.
-import { sample } from '../engine/random.js';
 import type { Operation } from '../scenario/types.js';
 import type { Context } from './context.js';
 import type { EvacuationController } from './evacuation.js';
@@ -21,13 +20,12 @@ export class UpgradeController {
     const queue = nodes.slice();
     let inFlight = 0;
     let left = nodes.length;
-    const durations = this.ctx.random.stream(`upgrade/${wave}/duration`);
     const pump = (): void => {
       while (inFlight < op.maxUnavailable && queue.length > 0) {
         const node = queue.shift()!;
         inFlight++;
         this.evacuation.drain(node, wave, op.style, () => {
-          const duration = sample(op.duration, durations);
+          const duration = this.ctx.random.sample(op.duration, `upgrade/${wave}/duration`, node);
           log.record({ t: sim.now, type: 'NodeUpgradeStarted', node, wave, duration });
           sim.after(duration, () => {
             log.record({ t: sim.now, type: 'NodeUpgraded', node, wave });
