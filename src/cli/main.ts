@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
+import { checkCommand } from './check.js';
 import { runCommand, type RunOptions } from './run.js';
 
 function parseSeed(v: string): number {
@@ -32,6 +33,17 @@ program
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action((file: string, opts: RunOptions) => {
     process.stdout.write(runCommand(file, opts));
+  });
+
+program
+  .command('check')
+  .description('find what would block a drain or a wave, without running it (exit 3 when something blocks)')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .option('--json', 'print one JSON document')
+  .action((file: string, opts: { json?: boolean }) => {
+    const r = checkCommand(file, opts);
+    process.stdout.write(r.output);
+    process.exitCode = r.exitCode;
   });
 
 try {
