@@ -43,8 +43,9 @@ describe('defaults of an almost empty scenario', () => {
   it('hypervisor and control plane', () => {
     expect(s.hypervisor).toEqual({
       downtimeLimit: 0.3,
-      switchoverCost: 0.02,
+      switchoverCost: 0.001,
       pageSize: 4096,
+      switchover: 'rounds',
       keepalive: { interval: 5, count: 5 },
       throttle: { initial: 0.2, increment: 0.1, max: 0.99, triggerThreshold: 0.5 },
     });
