@@ -52,6 +52,7 @@ export interface PairOptions {
   version?: ScenarioParts['version'];
   switchoverCost?: number;
   downtimeLimit?: number;
+  switchover?: 'rounds' | 'qemu';
   nodeOver?: Partial<NodeSpec>;
   over?: Partial<Scenario>;
 }
@@ -68,6 +69,7 @@ export function pair(o: PairOptions): Scenario {
     version: o.version,
     switchoverCost: o.switchoverCost,
     downtimeLimit: o.downtimeLimit,
+    switchover: o.switchover,
     over: o.over,
   });
 }
