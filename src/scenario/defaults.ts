@@ -138,7 +138,7 @@ export function resolveMigrationConfiguration(
 /**
  * QEMU / libvirt defaults: QEMU migration/options.c (DEFAULT_MIGRATE_SET_DOWNTIME 300 ms, the
  * cpu-throttle-* values), libvirt qemu.conf keepalive_interval/keepalive_count. The switch-over
- * cost is what real QEMU runs showed: downtime ≈ 1 ms + the final bytes at link speed (docs/model.md §2.2).
+ * cost is what real QEMU runs showed: downtime ≈ 1 ms + the final bytes at link speed (docs/model.md §2.3).
  */
 export const HYPERVISOR_DEFAULTS: Readonly<{
   downtimeLimit: number;
