@@ -1,4 +1,5 @@
-// KubeVirt's source-side monitor (spec §2.1–2.4): exact instants of the completion and progress
+// KubeVirt's source-side monitor (pkg/virt-launcher/virtwrap/live-migration-source.go,
+// migrationMonitor: shouldTriggerTimeout, isMigrationProgressing): exact instants of the completion and progress
 // timeouts and the decision order at a poll. Polls are at start + 0.4·k s; with zero latencies
 // start = the migration's startedAt = 0.
 import { describe, expect, it } from 'vitest';
@@ -129,10 +130,10 @@ describe('3. completion timeout instants (non-converging guest, D = 2B, W = M)',
 });
 
 // ---------------------------------------------------------------------------------------------
-// 4. Progress timeout (spec §2.2). B = 64 MiB/s, M = 4 GiB, D = 0: round 0 needs 64 s. A long
+// 4. Progress timeout (migrationMonitor.isMigrationProgressing). B = 64 MiB/s, M = 4 GiB, D = 0: round 0 needs 64 s. A long
 //    outage (1000 s) stops the transfer; keepalive count 100 → 5·101 = 505 s, so only the
 //    progress timeout (150 s) can fire. Completion deadline 751.2 s is far away.
-//    Spec: at each poll, if DataRemaining < the previous poll's value, lastProgressUpdate = now;
+//    KubeVirt: at each poll, if DataRemaining < the previous poll's value, lastProgressUpdate = now;
 //    abort at the first poll with floor(now − lastProgressUpdate) > 150, i.e. 151.2 s after it.
 // ---------------------------------------------------------------------------------------------
 describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, keepalive 5 s × 101)', () => {
@@ -147,8 +148,8 @@ describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, ke
     // → abort at 151.2.
     { at: 0, abortAt: 151.2, bytesMiB: 0 },
     // Stall between polls (t = 10.3). Bytes still moved between the poll at 10.0 and 10.3, so the
-    // poll at 10.4 sees DataRemaining lower than at 10.0 and records progress at 10.4 (spec §2.2:
-    // "progress means DataRemaining fell between two consecutive polls"). Abort at the first poll
+    // poll at 10.4 sees DataRemaining lower than at 10.0 and records progress at 10.4 (isMigrationProgressing:
+    // progress means DataRemaining fell between two consecutive polls). Abort at the first poll
     // with floor(t − 10.4) > 150: t ≥ 161.4 → poll 161.6 (= 10.4 + 151.2).
     { at: 10.3, abortAt: 161.6, bytesMiB: 64 * 10.3 },
   ];
@@ -180,7 +181,7 @@ describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, ke
 });
 
 // ---------------------------------------------------------------------------------------------
-// Decision order at one poll (spec §2.4). A 1e9 B guest (acceptable 150 → deadline poll 151.2),
+// Decision order at one poll (the order of the checks in migrationMonitor.processInflightMigration). A 1e9 B guest (acceptable 150 → deadline poll 151.2),
 // B = 1.25e9 B/s, D = 0, outage from t = 0 for 160 s, keepalive 505 s: at the poll at 151.2 BOTH
 // the completion deadline (floor 151 > 150) and the progress timeout (floor(151.2 − 0) > 150) are
 // exceeded. Only the first matching case acts at a poll.
