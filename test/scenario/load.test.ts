@@ -728,5 +728,6 @@ describe('docs/scenario.md', () => {
     expect(s.nodes).toHaveLength(6);
     expect(s.vms).toHaveLength(24);
     expect(s.operations.map((o) => o.kind)).toEqual(['migrate', 'drain', 'upgrade', 'outage']);
+    expect(s.hypervisor).toMatchObject({ switchoverCost: 0.001, switchover: 'qemu', pageSize: 4096 });
   });
 });
