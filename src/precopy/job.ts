@@ -486,7 +486,7 @@ export class MigrationJob {
    * outage. Nothing inside the job can end it.
    */
   private canStaySteady(ended: { bytes: number; start: number; throttle: number; disturbed: boolean }): boolean {
-    if (ended.bytes !== this.roundBytes || ended.disturbed || this.rate <= 0 || this.rate !== this.roundRate) return false;
+    if (ended.bytes !== this.roundBytes || ended.disturbed || this.rate <= 0) return false;
     if (this.guestPaused || ended.start < this.params.dirty.stationaryFrom) return false;
     const ac = this.params.autoConverge;
     if (ac && (this.throttlePct < ac.maxPct || ended.throttle !== this.throttlePct)) return false;
