@@ -28,6 +28,7 @@ import {
 import { SECTION_SCHEMAS, type MigrationPolicyEntry, type NodeCpuModel, type NodePool, type ParsedScenario, type Sections } from './schema.js';
 import type { ParsedScope, Ref } from './schema-operations.js';
 import { formatDuration } from './units.js';
+import { loadWarnings } from './warnings.js';
 
 /** A section as if the file had left it out (all defaults). */
 function sectionDefault<K extends keyof Sections>(key: K): Sections[K] {
@@ -308,6 +309,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     randomOutages,
     warnings: [],
   };
+  // what the valid file asks for that the run will not do, or do against the likely intent
+  if (issues.length === 0) scenario.loadWarnings = loadWarnings(scenario, parsed);
   return { scenario, issues, warnings };
 }
 
@@ -346,7 +349,7 @@ function buildOperations(
   entries: ParsedScenario['lists']['operations'],
   failed: ParsedScenario['failed']['operations'],
 ): Operation[] {
-  const { issues, warnings, nodeReg, vmReg, nodes, vms } = refs;
+  const { issues, nodeReg, vmReg, nodes, vms } = refs;
   const migrationReg = new Registry('migration', issues);
   for (const f of failed) migrationReg.guess(guessMigrationNames(f.raw));
   const upgradeReg = new Registry('upgrade', issues);
@@ -386,11 +389,8 @@ function buildOperations(
       }
       case 'drain': {
         for (const r of op.nodes.refs) nodeReg.check(r, base);
-        const target = op.nodes.target;
-        if (target.kind === 'selector' && !refs.nodesIncomplete && !nodes.some((n) => matches(n.labels, target.matchLabels))) {
-          warnings.push({ path: [...base, 'drain', 'selector'], message: 'matches no node: this drain does nothing' });
-        }
-        operations.push({ kind: 'drain', at: op.at, nodes: target });
+        // a selector that matches no node is a load-time warning (warnings.ts)
+        operations.push({ kind: 'drain', at: op.at, nodes: op.nodes.target });
         break;
       }
       case 'upgrade': {

@@ -1,6 +1,7 @@
 // The validated, normalised scenario: what the loader hands to the simulation.
 // Every size is in bytes, every duration in seconds, every rate in bytes per second.
 // Field names follow KubeVirt's own where a KubeVirt field exists.
+import type { Warning } from './warnings.js';
 
 export type Labels = Record<string, string>;
 
@@ -282,4 +283,6 @@ export interface Scenario {
   randomOutages: RandomOutages[];
   /** non-fatal remarks from loading (fields accepted but not modelled) */
   warnings: string[];
+  /** load-time warnings with a code and the field they concern (src/scenario/warnings.ts) */
+  loadWarnings?: Warning[];
 }
