@@ -349,7 +349,7 @@ function buildOperations(
   entries: ParsedScenario['lists']['operations'],
   failed: ParsedScenario['failed']['operations'],
 ): Operation[] {
-  const { issues, nodeReg, vmReg, nodes, vms } = refs;
+  const { issues, warnings, nodeReg, vmReg, nodes, vms } = refs;
   const migrationReg = new Registry('migration', issues);
   for (const f of failed) migrationReg.guess(guessMigrationNames(f.raw));
   const upgradeReg = new Registry('upgrade', issues);
@@ -389,8 +389,11 @@ function buildOperations(
       }
       case 'drain': {
         for (const r of op.nodes.refs) nodeReg.check(r, base);
-        // a selector that matches no node is a load-time warning (warnings.ts)
-        operations.push({ kind: 'drain', at: op.at, nodes: op.nodes.target });
+        const target = op.nodes.target;
+        if (target.kind === 'selector' && !refs.nodesIncomplete && !nodes.some((n) => matches(n.labels, target.matchLabels))) {
+          warnings.push({ path: [...base, 'drain', 'selector'], message: 'matches no node: this drain does nothing' });
+        }
+        operations.push({ kind: 'drain', at: op.at, nodes: target });
         break;
       }
       case 'upgrade': {

@@ -104,12 +104,7 @@ export function loadWarnings(scenario: Scenario, parsed: ParsedScenario): Warnin
         out.push({ code: 'SelectorMatchesNoNode', field: at(['spec', 'operations', index, 'upgrade', 'selector']), message: 'matches no node: this upgrade wave does nothing' });
       }
     }
-    if (op.kind === 'drain' && complete) {
-      const target = op.nodes.target;
-      if (target.kind === 'selector' && !scenario.nodes.some((n) => matches(n.labels, target.matchLabels))) {
-        out.push({ code: 'SelectorMatchesNoNode', field: at(['spec', 'operations', index, 'drain', 'selector']), message: 'matches no node: this drain does nothing' });
-      }
-    }
+    // (a drain selector that matches no node is already a loader warning, build.ts)
   }
 
   // --- migration limits that let nothing run
