@@ -20,6 +20,7 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
   const showAll = (rows: number, what: string): boolean => {
     if (opts.verbose || rows <= LARGE_RUN_ROWS) return true;
     omitted.push(`${rows} ${what}`);
+    out.push(`(${rows} ${what} omitted: more than ${LARGE_RUN_ROWS}; -v/--verbose shows them)`);
     return false;
   };
 
@@ -62,11 +63,10 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
 
   const drains = r.nodes.flatMap((n) => n.drains.map((d) => ({ node: n.name, d })));
   if (drains.length > 0) {
+    out.push('');
+    // a large run still lists the drains that did not finish
     const rows = showAll(drains.length, 'drain lines') ? drains : drains.filter((x) => x.d.completedAt === null);
-    if (rows.length > 0) {
-      out.push('');
-      out.push(drainTable(rows));
-    }
+    if (rows.length > 0) out.push(drainTable(rows));
   }
 
   for (const w of r.waves) {
@@ -78,9 +78,9 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
     for (const b of w.blockedNodes) out.push(`  blocked ${b.node}: ${b.reason}`);
   }
 
-  if (r.vms.length > 0 && showAll(r.vms.length, 'VM lines')) {
+  if (r.vms.length > 0) {
     out.push('');
-    out.push(vmTable(r.vms));
+    if (showAll(r.vms.length, 'VM lines')) out.push(vmTable(r.vms));
   }
   const down = r.vms.filter((v) => v.stillDownAtEnd);
   if (down.length > 0) {
@@ -176,7 +176,7 @@ function drainTable(rows: readonly { node: string; d: DrainRecord }[]): string {
 /** What the VM's migrations would use; never "LiveMigration" for a VM that did not or cannot migrate. */
 function method(v: VmRecord): string {
   if (!v.migratable) return '-';
-  if (v.moves === 0 && v.shutDowns > 0) return 'shut down';
+  if (v.moves === 0 && v.shutDowns > 0) return v.lost ? 'lost' : 'shut down';
   return v.migrationMethod;
 }
 
