@@ -216,7 +216,9 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         const r = vm(e.vmi);
         // never placed yet: not running since the start
         if (r.initialNode === null && !downSince.has(e.vmi)) downSince.set(e.vmi, 0);
-        downReason.set(e.vmi, r.initialNode === null ? `never placed: ${e.message}` : `not restarted: ${e.message}`);
+        // keep why it went down; the latest scheduler verdict says why it is not back
+        const cause = (downReason.get(e.vmi) ?? '').split('; not restarted: ')[0]!;
+        downReason.set(e.vmi, r.initialNode === null ? `never placed: ${e.message}` : `${cause || 'down'}; not restarted: ${e.message}`);
         break;
       }
       case 'VmiMoved':
