@@ -91,11 +91,12 @@ export function loadWarnings(scenario: Scenario, parsed: ParsedScenario): Warnin
 
   // --- operations the run will never reach, or that do nothing
   for (const { index, value: op } of lists.operations) {
-    if (op.at >= scenario.horizon) {
+    // the kernel runs events up to and including the horizon instant
+    if (op.at > scenario.horizon) {
       out.push({
         code: 'OperationAfterHorizon',
         field: at(['spec', 'operations', index, 'at']),
-        message: `the ${op.kind === 'legacyMigration' ? 'migrate' : op.kind} at ${formatDuration(op.at)} is at or after the horizon (spec.horizon ${formatDuration(scenario.horizon)}): it never happens`,
+        message: `the ${op.kind === 'legacyMigration' ? 'migrate' : op.kind} at ${formatDuration(op.at)} is after the horizon (spec.horizon ${formatDuration(scenario.horizon)}): it never happens`,
       });
     }
     if (op.kind === 'upgrade' && op.nodes !== null && complete) {

@@ -14,10 +14,13 @@ function warnings(spec: Record<string, unknown>): Warning[] {
 
 const cases: { name: string; spec: Record<string, unknown>; expect: Warning[] }[] = [
   {
-    name: 'an operation at or after the horizon never happens',
-    // horizon 1h = 3600 s: the migrate at 3600 s is not run (events run strictly before the end)
-    spec: { horizon: '1h', operations: [{ at: '10s', migrate: { vmi: 'db' } }, { at: '1h', drain: { node: 'node-0' } }] },
-    expect: [{ code: 'OperationAfterHorizon', field: 'spec.operations[1].at', message: 'the drain at 1h is at or after the horizon (spec.horizon 1h): it never happens' }],
+    name: 'an operation after the horizon never happens',
+    // horizon 1h: events up to and including 3600 s run, so only the drain at 3601 s is dropped
+    spec: {
+      horizon: '1h',
+      operations: [{ at: '1h', migrate: { vmi: 'db' } }, { at: '3601s', drain: { node: 'node-0' } }],
+    },
+    expect: [{ code: 'OperationAfterHorizon', field: 'spec.operations[1].at', message: 'the drain at 1h1s is after the horizon (spec.horizon 1h): it never happens' }],
   },
   {
     name: 'parallelMigrationsPerCluster: 0 lets nothing start',
