@@ -203,7 +203,7 @@ function summaryLines(r: Results): string[] {
   const lines = [
     `summary: ${s.migrations} migrations, ${s.succeeded} succeeded, ${s.failed} failed` +
       `${s.rejected ? ` (${s.rejected} rejected)` : ''}, ${s.unfinished} unfinished, ${s.stalled} stalled`,
-    `  simulated span:     ${seconds(s.simulatedSeconds)}${s.horizonReached ? ' (the horizon ended the run)' : ' (the run ran out of events)'}`,
+    `  simulated span:     ${seconds(s.simulatedSeconds)}${s.horizonReached ? ' (the horizon ended the run)' : ' (nothing was left to happen)'}`,
     `  migration activity: ${s.migrationActivityFrom === null ? 'none' : `${seconds(s.makespanSeconds)} (${seconds(s.migrationActivityFrom)} to ${seconds(s.migrationActivityTo)})`}`,
   ];
   if (s.drains > 0) {
