@@ -21,6 +21,8 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
   );
   /** drains in progress by node: the wave, or the drain's start for a plain drain */
   const draining = new Map<string, { wave: string | null; t: number }>();
+  /** the first refusal of each drain in progress */
+  const blocked = new Map<string, string>();
   /** shut down by a drain because of the default None: by wave / drain start */
   const shutDowns = new Map<string, { wave: string | null; t: number; vms: string[]; nodes: Set<string> }>();
   const unplaced = new Map<string, string>();
@@ -37,6 +39,10 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
         break;
       case 'DrainCompleted':
         draining.delete(e.node);
+        blocked.delete(e.node);
+        break;
+      case 'DrainBlocked':
+        if (!blocked.has(e.node)) blocked.set(e.node, e.reason);
         break;
       case 'VmiShutDown': {
         const d = draining.get(e.node);
@@ -102,7 +108,11 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
       });
     }
     const byMessage = new Map<string, string[]>();
-    for (const [vmi, message] of unplaced) byMessage.set(message, [...(byMessage.get(message) ?? []), vmi]);
+    for (const [vmi, message] of unplaced) {
+      const g = byMessage.get(message);
+      if (g) g.push(vmi);
+      else byMessage.set(message, [vmi]);
+    }
     for (const [message, vms] of byMessage) {
       out.push({ code: 'VmUnplaceable', message: `${vms.length} VM(s) could not be placed at start and never ran: ${message}`, vms });
     }
@@ -123,13 +133,23 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
           ...(vms.length > 0 ? { vms } : {}),
           ...(nodes.length > 0 ? { nodes } : {}),
         });
-      } else if (unfinished.length > 0) {
-        // nothing was left to happen: these wait for ever (a limit of 0, a target that never fits)
-        out.push({
-          code: 'MigrationsNeverFinish',
-          message: `${unfinished.length} migration(s) can never finish: nothing left in the run would let them proceed (see each one's unfinishedReason)`,
-          vms,
-        });
+      } else {
+        // nothing was left to happen: these wait for ever (a limit of 0, a refused eviction, …)
+        if (unfinished.length > 0) {
+          out.push({
+            code: 'MigrationsNeverFinish',
+            message: `${unfinished.length} migration(s) can never finish: nothing left in the run would let them proceed (see each one's unfinishedReason)`,
+            vms,
+          });
+        }
+        if (nodes.length > 0) {
+          const first = blocked.get(nodes[0]!);
+          out.push({
+            code: 'DrainsNeverFinish',
+            message: `${nodes.length} drain(s) can never finish${first !== undefined ? `: ${nodes[0]}: ${first}` : ''} (see each node's blockedReason)`,
+            nodes,
+          });
+        }
       }
     }
     return out;

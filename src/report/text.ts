@@ -146,7 +146,9 @@ function groupFailures(ms: readonly MigrationRecord[]): string[] {
   for (const m of ms) {
     if (m.phase !== 'Failed' || !m.message) continue;
     const key = `${m.vmi}\u0000${m.reason}\u0000${m.message}`;
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    const g = groups.get(key);
+    if (g) g.push(m);
+    else groups.set(key, [m]);
   }
   return [...groups.values()].map((g) => {
     const m = g[0]!;

@@ -199,6 +199,15 @@ describe('drains and waves', () => {
     expect(r.summary).toMatchObject({ drains: 1, drainsCompleted: 0, drainsUnfinished: 1, waves: 1, wavesCompleted: 0, wavesUnfinished: 1 });
     expect(r.nodes[0]!.drains[0]!.blockedReason).toMatch(/VMI default\/pinned is not live-migratable \(DisksNotLiveMigratable\)/);
     expect(r.waves[0]!.unfinishedReason).toBe('1 node(s) never drained: a');
+    // the run ends by itself (nothing left to happen), so the warning says it can never finish
+    expect(warningsOf(s).warnings).toEqual([
+      {
+        code: 'DrainsNeverFinish',
+        message:
+          '1 drain(s) can never finish: a: VMI default/pinned is not live-migratable (DisksNotLiveMigratable) and its eviction strategy is LiveMigrate: eviction denied (429) (see each node\'s blockedReason)',
+        nodes: ['a'],
+      },
+    ]);
   });
 
   it('warns when a wave starts while another is running', () => {
