@@ -70,6 +70,21 @@ describe('a migration the horizon cuts', () => {
     ]);
   });
 
+  it('says a migration cut while stalled by an outage has been stalled since when, and by what', () => {
+    // 4 GiB on 1 GiB/s; node b is cut off from 1 s to 11 s (keepalive gives up only after
+    // 5 × 5 s), the horizon at 6 s ends the run mid-stall: stalled 6 − 1 = 5 s so far.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('v', 'a')],
+      operations: [migrate('default/v'), { kind: 'outage', at: 1, duration: 10, scope: { kind: 'node', node: 'b' }, networkName: null }],
+      over: { horizon: 6 },
+    });
+    const m = run(s).migrations[0]!;
+    expect(m.unfinishedReason).toBe('Running: copying memory (pre-copy), not converged yet; stalled since 1s (outage-1)');
+    expect(m.stalledSeconds).toBe(5);
+    expect(m.outages).toEqual(['outage-1']);
+  });
+
   it('says a migration waits at a limit of 0 for ever, and warns that it never finishes', () => {
     // parallelMigrationsPerCluster 0: the migration is queued at creation and nothing wakes it,
     // so the run ends at t = 0 with it Pending (no horizon involved).
@@ -147,6 +162,14 @@ describe('VMs not running at the end', () => {
       vms: ['default/v'],
       nodes: ['a'],
     });
+  });
+
+  it('names the wave that shut VMs down because of the default strategy None', () => {
+    // wave w drains a: v is evicted (strategy None by default) and restarts on b after 60 s.
+    const s = scenario({ nodes: [node('a'), node('b')], vms: [vm('v', 'a')], operations: [upgrade('w', ['a'])] });
+    const w = warningsOf(s).warnings;
+    expect(w.map((x) => [x.code, x.vms, x.nodes])).toEqual([['EvictionStrategyNone', ['default/v'], ['a']]]);
+    expect(w[0]!.message).toMatch(/^upgrade wave w shut down 1 VM\(s\) instead of migrating them/);
   });
 
   it('does not warn about strategy None for a VM that chose it itself', () => {
