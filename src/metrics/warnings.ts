@@ -102,7 +102,7 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
         field: EVICTION_STRATEGY_FIELD,
         message:
           `${what} shut down ${g.vms.length} VM(s) instead of migrating them: their effective eviction strategy is None, ` +
-          `KubeVirt's default when ${EVICTION_STRATEGY_FIELD} is unset (most distributions set LiveMigrate)`,
+          `KubeVirt's default when ${EVICTION_STRATEGY_FIELD} is unset (most distributions set LiveMigrate; spec.profile: openshift does)`,
         vms: g.vms,
         nodes: [...g.nodes],
       });

@@ -15,11 +15,13 @@ import type {
 } from './types.js';
 import { didYouMean, formatPath, type PathIssue, type PathSegment } from './errors.js';
 import {
+  EVICTION_STRATEGY_DEFAULT,
   NAMESPACE_NAME_LABEL,
   NEWEST_KNOWN_VERSION,
   NODE_LABELS,
   SCENARIO_DEFAULTS,
   formatVersion,
+  openshiftEvictionStrategy,
   resolveMigrationConfiguration,
   versionAtLeast,
   workloadDisruptionSupported,
@@ -206,7 +208,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   const kubevirt: KubeVirtSpec = {
     version,
     migrations,
-    evictionStrategy: kv.configuration.evictionStrategy,
+    evictionStrategy: kv.configuration.evictionStrategy ?? EVICTION_STRATEGY_DEFAULT,
     nodeSelectors: kv.configuration.developerConfiguration.nodeSelectors,
     featureGates: kv.configuration.developerConfiguration.featureGates,
   };
@@ -239,6 +241,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
       });
     }
   }
+
+  if (profile === 'openshift' && kv.configuration.evictionStrategy === undefined) kubevirt.evictionStrategy = openshiftEvictionStrategy(nodes.length);
 
   // --- VMs and namespaces
   const vmReg = new Registry('VM', issues);
@@ -408,7 +412,8 @@ function buildOperations(
           maxUnavailable: op.maxUnavailable,
           order: op.order,
           duration: op.duration,
-          style: op.style ?? refs.profile,
+          // OpenShift's Machine Config Operator drains like kubectl drain
+          style: op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubevirt'),
         });
         break;
       }

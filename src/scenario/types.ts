@@ -269,7 +269,7 @@ export interface Scenario {
   seed: number;
   /** simulated seconds after which the run stops, default 24 h */
   horizon: number;
-  profile: 'kubevirt' | 'harvester';
+  profile: 'kubevirt' | 'harvester' | 'openshift';
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
   controlPlane: ControlPlaneSpec;

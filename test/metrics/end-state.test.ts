@@ -158,7 +158,7 @@ describe('VMs not running at the end', () => {
       field: 'spec.kubevirt.configuration.evictionStrategy',
       message:
         "the drain at 0s shut down 1 VM(s) instead of migrating them: their effective eviction strategy is None, KubeVirt's default " +
-        'when spec.kubevirt.configuration.evictionStrategy is unset (most distributions set LiveMigrate)',
+        'when spec.kubevirt.configuration.evictionStrategy is unset (most distributions set LiveMigrate; spec.profile: openshift does)',
       vms: ['default/v'],
       nodes: ['a'],
     });
