@@ -117,11 +117,12 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
       out.push({ code: 'VmUnplaceable', message: `${vms.length} VM(s) could not be placed at start and never ran: ${message}`, vms });
     }
     out.push(...overlaps);
-    if (ended !== null && (unfinished.length > 0 || draining.size > 0)) {
+    if (ended !== null && (unfinished.length > 0 || draining.size > 0 || (ended.horizonReached && activeWaves.size > 0))) {
       const copying = unfinished.filter((u) => u.copying).length;
       const parts = [
         unfinished.length > 0 ? `${unfinished.length} migration(s) unfinished (${copying} copying)` : '',
         draining.size > 0 ? `${draining.size} drain(s) unfinished` : '',
+        activeWaves.size > 0 ? `upgrade wave(s) ${[...activeWaves.keys()].join(', ')} unfinished` : '',
       ].filter((p) => p !== '');
       const vms = [...new Set(unfinished.map((u) => u.vmi))];
       const nodes = [...draining.keys()];
@@ -129,7 +130,7 @@ export function warningsRecorder(scenario: Pick<Scenario, 'vms' | 'kubevirt' | '
         out.push({
           code: 'HorizonReached',
           field: 'spec.horizon',
-          message: `the horizon (${formatDuration(scenario.horizon)}) ended the run with ${parts.join(' and ')}: raise spec.horizon to see how they end`,
+          message: `the horizon (${formatDuration(scenario.horizon)}) ended the run with ${parts.join(', ')}: raise spec.horizon to see how they end`,
           ...(vms.length > 0 ? { vms } : {}),
           ...(nodes.length > 0 ? { nodes } : {}),
         });

@@ -233,6 +233,19 @@ describe('drains and waves', () => {
     ]);
   });
 
+  it('warns when the horizon ends the run in the middle of a wave', () => {
+    // a and b are empty: each drain completes at once, each upgrade takes 600 s, so the wave
+    // ends at 1200 s; the 900 s horizon cuts it while b is being upgraded.
+    const s = scenario({ nodes: [node('a'), node('b')], vms: [], operations: [upgrade('w', ['a', 'b'])], over: { horizon: 900 } });
+    expect(warningsOf(s).warnings).toEqual([
+      {
+        code: 'HorizonReached',
+        field: 'spec.horizon',
+        message: 'the horizon (15m) ended the run with upgrade wave(s) w unfinished: raise spec.horizon to see how they end',
+      },
+    ]);
+  });
+
   it('warns when a wave starts while another is running', () => {
     // wave x drains a at 0 and keeps it out for 600 s; wave y starts at 10 over a and b.
     const s = scenario({ nodes: [node('a'), node('b'), node('c')], vms: [], operations: [upgrade('x', ['a']), upgrade('y', ['a', 'b'], 10)] });

@@ -76,7 +76,7 @@ describe('an unschedulable drain', () => {
     const unfinished = rows(text, 'unfinished at the end (1):');
     expect(unfinished).toHaveLength(1);
     expect(unfinished[0]).toMatch(/\(default\/v\): Pending: evacuation back-off after failed migrations of this VMI, until 1040s$/);
-    expect(text).toContain('[HorizonReached] the horizon (16m40s) ended the run with 1 migration(s) unfinished (0 copying) and 1 drain(s) unfinished');
+    expect(text).toContain('[HorizonReached] the horizon (16m40s) ended the run with 1 migration(s) unfinished (0 copying), 1 drain(s) unfinished');
     expect(text).toContain('  drains:             1, 0 completed, 1 unfinished');
   });
 });
