@@ -623,7 +623,7 @@ export class MigrationController {
   private whyUnfinished(m: Vmim): string {
     const cfg = this.config;
     if (m.podCreatedAt === null) {
-      if (this.inBackoff(m)) return `Pending: evacuation back-off after failed migrations of this VMI, until ${m.backoffUntil}s`;
+      if (this.inBackoff(m)) return `Pending: evacuation back-off after failed migrations of this VMI, until ${Math.round(m.backoffUntil * 1000) / 1000}s`;
       const reason = this.lastQueueReason.get(m);
       if (reason === 'ParallelMigrationsPerCluster') {
         return `Pending: queued at parallelMigrationsPerCluster (${cfg.parallelMigrationsPerCluster} running in the cluster)`;

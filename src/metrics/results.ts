@@ -230,7 +230,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         r.finalNode = null;
         r.shutDowns++;
         downSince.set(e.vmi, e.t);
-        downReason.set(e.vmi, `${e.type === 'VmiLost' ? 'lost' : 'shut down'} on ${e.node} at ${e.t}s: ${e.reason}`);
+        downReason.set(e.vmi, `${e.type === 'VmiLost' ? 'lost' : 'shut down'} on ${e.node} at ${instant(e.t)}: ${e.reason}`);
         if (e.type === 'VmiLost') r.lost = true;
         const n = nodes.get(e.node);
         if (n && e.type === 'VmiShutDown') {
@@ -318,7 +318,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         if (e.type === 'MigrationUnfinished') {
           m.phase = e.phase;
           const since = stalledSince.get(e.migration);
-          m.unfinishedReason = e.why + (since !== undefined ? `; stalled since ${since}s${m.outages.length > 0 ? ` (${m.outages.join(', ')})` : ''}` : '');
+          m.unfinishedReason = e.why + (since !== undefined ? `; stalled since ${instant(since)}${m.outages.length > 0 ? ` (${m.outages.join(', ')})` : ''}` : '');
           if (since !== undefined) m.stalledSeconds += e.t - since;
           break;
         }
@@ -489,6 +489,11 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
   };
 
   return { record, finish };
+}
+
+/** An instant in messages: seconds, to the millisecond. */
+function instant(t: number): string {
+  return `${Math.round(t * 1000) / 1000}s`;
 }
 
 function blankMigration(name: string, vmi: string, createdAt: number): MigrationRecord {

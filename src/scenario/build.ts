@@ -242,7 +242,9 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     }
   }
 
-  if (profile === 'openshift' && kv.configuration.evictionStrategy === undefined) kubevirt.evictionStrategy = openshiftEvictionStrategy(nodes.length);
+  if (profile === 'openshift' && kv.configuration.evictionStrategy === undefined) {
+    kubevirt.evictionStrategy = openshiftEvictionStrategy(nodes.length);
+  }
 
   // --- VMs and namespaces
   const vmReg = new Registry('VM', issues);
