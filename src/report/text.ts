@@ -39,26 +39,27 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
   if (unfinished.length > 0) {
     out.push('');
     out.push(`unfinished at the end (${unfinished.length}):`);
-    for (const m of cap(unfinished, opts, omitted, 'unfinished migration lines')) {
+    const line = (m: MigrationRecord): string => {
       const copy = m.startedAt !== null ? `, ${m.iterations} rounds, ${bytes(m.transferredBytes)} sent${m.maxThrottlePercent > 0 ? `, throttle ${m.maxThrottlePercent}%` : ''} so far` : '';
-      out.push(`  ${m.name} (${m.vmi}): ${m.unfinishedReason}${copy}`);
-    }
+      return `${m.name} (${m.vmi}): ${m.unfinishedReason}${copy}`;
+    };
+    listLines(out, unfinished, line, opts, omitted, 'unfinished migration lines');
   }
 
   const failures = groupFailures(r.migrations);
   if (failures.length > 0) {
     out.push('');
     out.push('failures:');
-    for (const f of cap(failures, opts, omitted, 'failure lines')) out.push(`  ${f}`);
+    listLines(out, failures, (f) => f, opts, omitted, 'failure lines');
   }
 
   const stalled = r.migrations.filter((m) => m.outages.length > 0 || m.stalledSeconds > 0);
   if (stalled.length > 0) {
     out.push('');
     out.push('stalled by outages:');
-    for (const m of cap(stalled, opts, omitted, 'stalled migration lines')) {
-      out.push(`  ${m.name} (${m.vmi}): stalled ${seconds(m.stalledSeconds)} by ${m.outages.join(', ') || 'zero bandwidth'} -> ${m.phase}${m.reason ? ` (${m.reason})` : ''}`);
-    }
+    const line = (m: MigrationRecord): string =>
+      `${m.name} (${m.vmi}): stalled ${seconds(m.stalledSeconds)} by ${m.outages.join(', ') || 'zero bandwidth'} -> ${m.phase}${m.reason ? ` (${m.reason})` : ''}`;
+    listLines(out, stalled, line, opts, omitted, 'stalled migration lines');
   }
 
   const drains = r.nodes.flatMap((n) => n.drains.map((d) => ({ node: n.name, d })));
@@ -86,7 +87,7 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
   if (down.length > 0) {
     out.push('');
     out.push(`not running at the end (${down.length}):`);
-    for (const v of cap(down, opts, omitted, 'not-running VM lines')) out.push(`  ${v.vmi}: ${v.notRunningReason}`);
+    listLines(out, down, (v) => `${v.vmi}: ${v.notRunningReason}`, opts, omitted, 'not-running VM lines');
   }
 
   out.push('');
@@ -110,10 +111,14 @@ function list(names: readonly string[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-function cap<T>(rows: T[], opts: TextOptions, omitted: string[], what: string): T[] {
-  if (opts.verbose || rows.length <= LARGE_RUN_ROWS) return rows;
-  omitted.push(`${rows.length - LARGE_RUN_ROWS} ${what}`);
-  return rows.slice(0, LARGE_RUN_ROWS);
+/** At most LARGE_RUN_ROWS lines of a list unless verbose; what is cut is said in place. */
+function listLines<T>(out: string[], rows: readonly T[], line: (row: T) => string, opts: TextOptions, omitted: string[], what: string): void {
+  const shown = opts.verbose || rows.length <= LARGE_RUN_ROWS ? rows : rows.slice(0, LARGE_RUN_ROWS);
+  for (const r of shown) out.push(`  ${line(r)}`);
+  if (shown.length < rows.length) {
+    omitted.push(`${rows.length - shown.length} ${what}`);
+    out.push(`  … and ${rows.length - shown.length} more (-v/--verbose shows them)`);
+  }
 }
 
 function migrationTable(ms: readonly MigrationRecord[]): string {

@@ -54,6 +54,23 @@ describe('size', () => {
   });
 });
 
+describe('lists cut at the size limit', () => {
+  it('shows 50 of 51 unfinished migrations and says how many more', () => {
+    // limit 0: all 51 migrations stay Pending, the run ends at 0 s
+    const s = scenario({
+      nodes: [node('a'), node('b')],
+      vms: Array.from({ length: 51 }, (_, i) => vm(`v${i}`, 'a', { memory: 1 * Gi })),
+      operations: Array.from({ length: 51 }, (_, i) => migrate(`default/v${i}`)),
+      migrations: { parallelMigrationsPerCluster: 0 },
+    });
+    const lines = rows(report(s), 'unfinished at the end (51):');
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toBe('  … and 1 more (-v/--verbose shows them)');
+    expect(rows(report(s, true), 'unfinished at the end (51):')).toHaveLength(51);
+    expect(rows(report(s, true), 'unfinished at the end (51):')[50]).toMatch(/\(default\/v50\): Pending: queued at parallelMigrationsPerCluster/);
+  });
+});
+
 describe('an unschedulable drain', () => {
   it('prints its repeated failure once, with a count, and the retry still waiting', () => {
     // b is cordoned and a is being drained: no node takes v's target pod.
