@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { runCommand } from './run.js';
+import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
@@ -24,6 +25,21 @@ program
   .option('--json', 'print one JSON document instead of the text summary')
   .action((file: string, opts: { seed?: number; json?: boolean }) => {
     process.stdout.write(runCommand(file, opts));
+  });
+
+program
+  .command('import')
+  .description('write a scenario from kubectl get nodes,vmi,vm,pvc,kubevirt,migrationpolicies,vmim -A -o yaml|json output')
+  .requiredOption('--from <file...>', 'kubectl output: a List, a multi-document stream, or several files')
+  .option('-o, --output <file>', 'scenario file to write (re-import: keeps its workload blocks and model sections); default stdout')
+  .option('--network <rate>', 'NIC bandwidth of every node (not in the API), e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule>', 'LABEL=VALUE:RATE, NIC bandwidth of the nodes with that label (repeatable; first match wins)', parseNetworkLabel)
+  .option('--metrics <file>', 'Prometheus query_range JSON or text scrape of KubeVirt migration and memory metrics (repeatable)', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--refresh-workload', 'replace the workload blocks of an existing -o file with the new figures')
+  .option('--name <name>', 'metadata.name of the scenario', undefined)
+  .action((opts: ImportOptions) => {
+    process.stdout.write(importCommand(opts, (line) => process.stderr.write(line + '\n')));
   });
 
 try {

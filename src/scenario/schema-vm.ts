@@ -239,6 +239,24 @@ const podNetworkSchema = byShape<PodNetwork>(`${BINDINGS.join(', ')}, or {plugin
   return undefined;
 });
 
+// --- the workload block ----------------------------------------------------------------------------
+
+/**
+ * `workload:` groups the figures that are a model of the guest (what we assume), as opposed to the
+ * inventory (what the cluster says). Same fields and meaning as at the top level of the entry;
+ * `migsim import` writes them here so that a re-import can keep them.
+ */
+const WorkloadSchema = z.strictObject({
+  usedMemory: size().optional(),
+  zeroFraction: fraction().optional(),
+  dirtyRate: dirtyRateSchema.optional(),
+  workingSet: size().optional(),
+  dirtyCurve: dirtyCurveSchema.optional(),
+  throttleSensitivity: closedFraction().optional(),
+});
+
+const WORKLOAD_FIELDS = ['usedMemory', 'zeroFraction', 'dirtyRate', 'workingSet', 'dirtyCurve', 'throttleSensitivity'] as const;
+
 // --- the VM pool -------------------------------------------------------------------------------------
 
 /** A `spec.vms[]` entry, resolved except for its expansion into named VMs. */
@@ -260,7 +278,8 @@ export const VmPoolSchema = z
     dirtyRate: dirtyRateSchema.optional(),
     workingSet: size().optional(),
     dirtyCurve: dirtyCurveSchema.optional(),
-    throttleSensitivity: closedFraction().default(VM_DEFAULTS.throttleSensitivity),
+    throttleSensitivity: closedFraction().optional(),
+    workload: WorkloadSchema.optional(),
     labels: labels().default(() => ({})),
     annotations: labels().default(() => ({})),
     nodeSelector: labels().default(() => ({})),
@@ -279,7 +298,21 @@ export const VmPoolSchema = z
     evictionStrategy: evictionStrategy().nullable().default(null),
     restartTime: duration().default(VM_DEFAULTS.restartTime),
   })
-  .transform((vm, ctx): VmPool => {
+  .transform((entry, ctx): VmPool => {
+    // A workload field may be given at the top level or in `workload`, not both.
+    const w = entry.workload ?? {};
+    for (const f of WORKLOAD_FIELDS) {
+      if (entry[f] !== undefined && w[f] !== undefined) addIssue(ctx, ['workload', f], `${f} is also given at the top level of the entry; give it once`);
+    }
+    const vm = {
+      ...entry,
+      usedMemory: entry.usedMemory ?? w.usedMemory,
+      zeroFraction: entry.zeroFraction ?? w.zeroFraction,
+      dirtyRate: entry.dirtyRate ?? w.dirtyRate,
+      workingSet: entry.workingSet ?? w.workingSet,
+      dirtyCurve: entry.dirtyCurve ?? w.dirtyCurve,
+      throttleSensitivity: entry.throttleSensitivity ?? w.throttleSensitivity ?? VM_DEFAULTS.throttleSensitivity,
+    };
     const guest = vm.guestMemory ?? vm.memory;
     const guestSource = vm.guestMemory === undefined ? 'memory' : 'guestMemory';
     const curve = vm.dirtyCurve;
