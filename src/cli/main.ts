@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { runCommand } from './run.js';
+import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
 import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
 
 function parseSeed(v: string): number {
@@ -40,6 +41,21 @@ program
   .option('--name <name>', 'metadata.name of the scenario', undefined)
   .action((opts: ImportOptions) => {
     process.stdout.write(importCommand(opts, (line) => process.stderr.write(line + '\n')));
+  });
+
+program
+  .command('calibrate')
+  .description('replay the finished VirtualMachineInstanceMigrations of a dump and compare predicted with observed')
+  .requiredOption('--from <file...>', 'kubectl output with nodes, VMIs, PVCs, the KubeVirt CR, policies and VMIMs')
+  .option('--metrics <file>', 'Prometheus query_range JSON or text scrape (dirty rates, data processed; repeatable)', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--network <rate>', 'assumed NIC bandwidth of every node, e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule>', 'LABEL=VALUE:RATE (repeatable)', parseNetworkLabel)
+  .option('--fit', 'fit the effective bandwidth of each migration and per source node')
+  .option('--json', 'print one JSON document instead of the text report')
+  .option('--write-scenario <file>', 'write (or update) the imported scenario with the fitted bandwidths; implies --fit')
+  .action((opts: CalibrateOptions) => {
+    process.stdout.write(calibrateCommand(opts, (line) => process.stderr.write(line + '\n')));
   });
 
 try {

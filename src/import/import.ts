@@ -8,7 +8,7 @@ import { emptyDump, readDumpText, type Dump } from './kube.js';
 import { mapInventory, type Inventory, type NetworkLabelRule } from './inventory.js';
 import { readMetrics, type MetricSet } from './metrics.js';
 import { assignWorkloads, readDirtyRateFile, type DirtyRateFile, type VmWorkload } from './workload.js';
-import { buildDocument, mergeExisting, toYaml, type MergeReport } from './writer.js';
+import { applyNetworkOverrides, buildDocument, mergeExisting, toYaml, type MergeReport } from './writer.js';
 import { compareVerdicts, type Verdict } from './verify.js';
 
 export interface TextFile {
@@ -27,6 +27,8 @@ export interface ImportInput {
   networkLabels?: NetworkLabelRule[];
   /** replace existing workload blocks with the freshly measured ones */
   refreshWorkload?: boolean;
+  /** per-node link rates that win over everything (calibrate's fitted bandwidths), with a comment */
+  networkOverrides?: Map<string, { rate: string; why: string }>;
   /** name of the output, for the loader's messages */
   outputName?: string;
 }
@@ -94,6 +96,7 @@ export function importCluster(input: ImportInput): ImportResult {
         keepWorkload: !input.refreshWorkload,
       })
     : null;
+  if (input.networkOverrides) applyNetworkOverrides(doc, input.networkOverrides);
   const yaml = toYaml(doc);
   const scenario = parseScenario(yaml, input.outputName ?? 'imported scenario', 'yaml');
   const verdicts = compareVerdicts(scenario, inventory.vmis);

@@ -1,0 +1,49 @@
+// `migsim calibrate --from DUMP… [--metrics FILE…] [--dirty-rate FILE] [--network RATE |
+//  --network-label K=V:RATE…] [--fit] [--json] [--write-scenario FILE]`
+import { existsSync, writeFileSync } from 'node:fs';
+import { calibrate, pastMigrations, type CalibrationReport } from '../import/calibrate.js';
+import { calibrationText } from '../import/calibration-report.js';
+import { buildImport, importCluster } from '../import/import.js';
+import type { NetworkLabelRule } from '../import/inventory.js';
+import { toJson } from '../report/json.js';
+import { readText } from './import.js';
+
+export interface CalibrateOptions {
+  from: string[];
+  metrics?: string[];
+  dirtyRate?: string;
+  network?: string;
+  networkLabel?: NetworkLabelRule[];
+  fit?: boolean;
+  json?: boolean;
+  writeScenario?: string;
+}
+
+export function calibrateCommand(opts: CalibrateOptions, log: (line: string) => void): string {
+  const input = {
+    dumps: opts.from.map((f) => readText(f, 'cluster dump')),
+    ...(opts.metrics ? { metrics: opts.metrics.map((f) => readText(f, 'metrics file')) } : {}),
+    ...(opts.dirtyRate ? { dirtyRate: readText(opts.dirtyRate, 'dirty-rate file') } : {}),
+    ...(opts.network !== undefined ? { network: opts.network } : {}),
+    ...(opts.networkLabel ? { networkLabels: opts.networkLabel } : {}),
+  };
+  const built = buildImport(input);
+  const skipped: CalibrationReport['skipped'] = [];
+  const past = pastMigrations(built.dump, built.metrics, (name, why) => skipped.push({ name, why }));
+  const fit = opts.fit === true || opts.writeScenario !== undefined;
+  const report = calibrate({ base: built.inventory.doc, past, workloads: built.workloads, fit }, skipped);
+
+  if (opts.writeScenario) {
+    const overrides = new Map(
+      Object.entries(report.fittedBandwidth).map(([node, f]) => [
+        node,
+        { rate: `${Math.round((f.bytesPerSecond * 8) / 1e6)}Mbit`, why: `fitted by migsim calibrate: median of ${f.migrations} past migration(s) from this node` },
+      ]),
+    );
+    const existing = existsSync(opts.writeScenario) ? readText(opts.writeScenario, 'existing scenario') : undefined;
+    const result = importCluster({ ...input, ...(existing ? { existing } : {}), networkOverrides: overrides, outputName: opts.writeScenario });
+    writeFileSync(opts.writeScenario, result.yaml);
+    log(`written: ${opts.writeScenario} (${overrides.size} node bandwidth(s) fitted${existing ? ', merged with the existing file' : ''})`);
+  }
+  return opts.json ? toJson(report) + '\n' : calibrationText(report);
+}
