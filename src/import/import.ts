@@ -108,9 +108,9 @@ function summarize(dump: Dump, inv: Inventory, workloads: Map<string, VmWorkload
   const read = Object.entries(dump.counts).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`);
   lines.push(`read: ${read.join(', ') || 'nothing'}`);
   lines.push(`wrote: ${scenario.nodes.length} nodes, ${scenario.vms.length} VMs, ${scenario.migrationPolicies.length} MigrationPolicies, KubeVirt v${scenario.kubevirt.version.major}.${scenario.kubevirt.version.minor}`);
-  const bySource = new Map<string, number>();
-  for (const w of workloads.values()) bySource.set(w.dirtySource, (bySource.get(w.dirtySource) ?? 0) + 1);
-  if (workloads.size > 0) lines.push(`dirty rates: ${[...bySource].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  const sources = ['measured', 'qemu', 'namespace', 'cluster', 'default'] as const;
+  const counted = sources.map((s) => [s, [...workloads.values()].filter((w) => w.dirtySource === s).length] as const).filter(([, n]) => n > 0);
+  if (workloads.size > 0) lines.push(`dirty rates: ${counted.map(([s, n]) => `${n} ${s}`).join(', ')}`);
   const nets = new Map<string, number>();
   for (const n of inv.nodeNetwork.values()) nets.set(`${n.rate} (${n.from})`, (nets.get(`${n.rate} (${n.from})`) ?? 0) + 1);
   if (nets.size > 0) lines.push(`NIC bandwidth, an assumption to review: ${[...nets].map(([k, n]) => `${n} nodes ${k}`).join(', ')}`);
