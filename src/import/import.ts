@@ -2,6 +2,7 @@
 // scenario) in; scenario YAML, verdict comparison and the summary out. The written scenario is
 // loaded again with the normal loader before it is returned, so it is known to run as-is.
 
+import { ScenarioError } from '../scenario/errors.js';
 import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { emptyDump, readDumpText, type Dump } from './kube.js';
@@ -61,6 +62,12 @@ export function readAllMetrics(files: readonly TextFile[] | undefined): MetricSe
 /** Builds inventory + workload, in memory (shared with calibrate). */
 export function buildImport(input: ImportInput): { dump: Dump; inventory: Inventory; workloads: Map<string, VmWorkload>; metrics: MetricSet | null; dirtyRates: DirtyRateFile | null } {
   const dump = readDumps(input.dumps);
+  if (dump.nodes.length === 0 && dump.vmis.length === 0) {
+    const kinds = Object.keys(dump.counts).sort().join(', ');
+    throw new ScenarioError(input.dumps.map((d) => d.source).join(', '), [
+      { path: '', message: `no Node and no VirtualMachineInstance objects (found: ${kinds}); expected the output of kubectl get nodes,vmi,vm,pvc,kubevirt,migrationpolicies,vmim -A -o yaml` },
+    ]);
+  }
   const inventory = mapInventory(dump, {
     name: input.name ?? 'imported-cluster',
     ...(input.network !== undefined ? { network: input.network } : {}),
