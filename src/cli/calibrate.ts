@@ -1,7 +1,8 @@
 // `migsim calibrate --from DUMP… [--metrics FILE…] [--dirty-rate FILE] [--network RATE |
-//  --network-label K=V:RATE…] [--fit] [--json] [--write-scenario FILE]`
+//  --network-label K=V:RATE…] [--scenario FILE] [--fit] [--json] [--write-scenario FILE]`
 import { existsSync, writeFileSync } from 'node:fs';
-import { calibrate, pastMigrations, type CalibrationReport } from '../import/calibrate.js';
+import { parse } from 'yaml';
+import { calibrate, pastMigrations, type CalibrationReport, type RawScenario } from '../import/calibrate.js';
 import { calibrationText } from '../import/calibration-report.js';
 import { buildImport, importCluster } from '../import/import.js';
 import type { NetworkLabelRule } from '../import/inventory.js';
@@ -17,6 +18,7 @@ export interface CalibrateOptions {
   fit?: boolean;
   json?: boolean;
   writeScenario?: string;
+  scenario?: string;
 }
 
 export function calibrateCommand(opts: CalibrateOptions, log: (line: string) => void): string {
@@ -28,10 +30,22 @@ export function calibrateCommand(opts: CalibrateOptions, log: (line: string) => 
     ...(opts.networkLabel ? { networkLabels: opts.networkLabel } : {}),
   };
   const built = buildImport(input);
+  let base: RawScenario = built.inventory.doc;
+  const workloads = built.workloads;
+  if (opts.scenario) {
+    // the user's model (workload blocks, NIC assumptions, control plane…) over today's inventory
+    const merged = importCluster({ ...input, existing: readText(opts.scenario, 'scenario'), outputName: opts.scenario });
+    base = parse(merged.yaml) as RawScenario;
+    for (const key of merged.merge?.keptWorkloadKeys ?? []) {
+      const w = workloads.get(key);
+      if (w) workloads.set(key, { ...w, dirtySource: 'scenario' });
+    }
+    log(`replays use the model of ${opts.scenario}: ${merged.merge?.keptWorkloads ?? 0} workload blocks`);
+  }
   const skipped: CalibrationReport['skipped'] = [];
   const past = pastMigrations(built.dump, built.metrics, (name, why) => skipped.push({ name, why }));
   const fit = opts.fit === true || opts.writeScenario !== undefined;
-  const report = calibrate({ base: built.inventory.doc, past, workloads: built.workloads, fit }, skipped);
+  const report = calibrate({ base, past, workloads, fit }, skipped);
 
   if (opts.writeScenario) {
     const overrides = new Map(

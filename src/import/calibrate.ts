@@ -127,7 +127,7 @@ function vmiStateFor(dump: Dump, m: KubeObject): unknown {
   return uid !== undefined && get(state, 'migrationUid') === uid ? state : undefined;
 }
 
-type RawScenario = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+export type RawScenario = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };
 
 /** The one-migration scenario of a past migration, or why it cannot be built. */
 export function replayScenario(base: RawScenario, past: PastMigration, bandwidth: number | string | null): RawScenario | string {
@@ -274,7 +274,7 @@ export function calibrate(input: CalibrateInput, skipped: { name: string; why: s
 function likelyCause(past: PastMigration, predicted: Prediction, durationError: number | null, input: CalibrateInput, fitted: number | null): string {
   const causes: string[] = [];
   const w = input.workloads.get(past.vmi);
-  const guessed = w && w.dirtySource !== 'measured' && w.dirtySource !== 'qemu';
+  const guessed = w && (w.dirtySource === 'namespace' || w.dirtySource === 'cluster' || w.dirtySource === 'default');
   if (predicted.outcome !== past.outcome) {
     if (past.outcome === 'Failed') causes.push(`the cluster failed it (${past.failureReason ?? 'no reason recorded'}), migsim predicted ${predicted.outcome}`);
     else causes.push(`migsim predicted ${predicted.outcome}${predicted.reason ? ` (${predicted.reason})` : ''}, the cluster succeeded`);

@@ -8,7 +8,8 @@ import { parseByteSize, MiB } from '../scenario/units.js';
 import { isObject } from './kube.js';
 import { METRIC, quantile, type MetricSet } from './metrics.js';
 
-export type WorkloadSource = 'measured' | 'qemu' | 'namespace' | 'cluster' | 'default';
+/** `scenario`: the user's own figure, kept from an existing scenario file */
+export type WorkloadSource = 'measured' | 'qemu' | 'namespace' | 'cluster' | 'default' | 'scenario';
 
 export interface VmWorkload {
   /** the `workload:` block, scenario syntax */

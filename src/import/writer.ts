@@ -14,6 +14,8 @@ const NODE_ASSUMPTIONS = ['network', 'migrationNetwork', 'rack', 'backgroundLoad
 
 export interface MergeReport {
   keptWorkloads: number;
+  /** "namespace/name" of the VMs whose workload block came from the existing file */
+  keptWorkloadKeys: string[];
   keptNodeAssumptions: number;
   keptSections: string[];
 }
@@ -50,7 +52,7 @@ export function mergeExisting(fresh: Document, existingText: string, source: str
   const old = parseDocument(existingText, { uniqueKeys: true });
   if (old.errors.length > 0) throw new ScenarioError(source, [{ path: '', message: `YAML syntax: ${old.errors[0]!.message.split('\n')[0]}; cannot merge the re-import into it` }]);
   if (!isMap(old.get('spec'))) throw new ScenarioError(source, [{ path: 'spec', message: 'expected the migsim scenario this import wrote before (no spec mapping); cannot merge' }]);
-  const report: MergeReport = { keptWorkloads: 0, keptNodeAssumptions: 0, keptSections: [] };
+  const report: MergeReport = { keptWorkloads: 0, keptWorkloadKeys: [], keptNodeAssumptions: 0, keptSections: [] };
 
   for (const key of MODEL_SECTIONS) {
     const node = old.getIn(['spec', key], true);
@@ -75,6 +77,7 @@ export function mergeExisting(fresh: Document, existingText: string, source: str
       if (!prev || !isMap(e)) continue;
       e.set('workload', prev.get('workload', true));
       report.keptWorkloads++;
+      report.keptWorkloadKeys.push(k!);
     }
   }
 

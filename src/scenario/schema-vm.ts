@@ -304,6 +304,8 @@ export const VmPoolSchema = z
     for (const f of WORKLOAD_FIELDS) {
       if (entry[f] !== undefined && w[f] !== undefined) addIssue(ctx, ['workload', f], `${f} is also given at the top level of the entry; give it once`);
     }
+    // cross-field problems point where the field was written
+    const at = (f: (typeof WORKLOAD_FIELDS)[number]): string[] => (entry[f] === undefined && w[f] !== undefined ? ['workload', f] : [f]);
     const vm = {
       ...entry,
       usedMemory: entry.usedMemory ?? w.usedMemory,
@@ -317,18 +319,18 @@ export const VmPoolSchema = z
     const guestSource = vm.guestMemory === undefined ? 'memory' : 'guestMemory';
     const curve = vm.dirtyCurve;
 
-    if (vm.usedMemory !== undefined && vm.zeroFraction !== undefined) addIssue(ctx, ['zeroFraction'], 'give usedMemory or zeroFraction, not both');
-    if (vm.dirtyRate !== undefined && curve !== undefined) addIssue(ctx, ['dirtyCurve'], 'give dirtyRate or dirtyCurve, not both');
+    if (vm.usedMemory !== undefined && vm.zeroFraction !== undefined) addIssue(ctx, at('zeroFraction'), 'give usedMemory or zeroFraction, not both');
+    if (vm.dirtyRate !== undefined && curve !== undefined) addIssue(ctx, at('dirtyCurve'), 'give dirtyRate or dirtyCurve, not both');
 
     // Round 0 sends the non-zero pages: given, or derived from a zero fraction (explicit, or
     // measured by the calc-dirty-rate sampling), else all of guest memory.
     const zeroFraction = vm.zeroFraction ?? (curve?.kind === 'sampled' ? curve.zeroFraction : null) ?? 0;
     const usedMemory = vm.usedMemory ?? Math.round(guest * (1 - zeroFraction));
     if (usedMemory > guest) {
-      addIssue(ctx, ['usedMemory'], `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(usedMemory)}`);
+      addIssue(ctx, at('usedMemory'), `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(usedMemory)}`);
     }
     if (vm.workingSet !== undefined && vm.workingSet > guest) {
-      addIssue(ctx, ['workingSet'], `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(vm.workingSet)}`);
+      addIssue(ctx, at('workingSet'), `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(vm.workingSet)}`);
     }
     if (vm.cpuLimit > 0 && vm.cpuLimit < vm.cpu) {
       addIssue(ctx, ['cpuLimit'], `expected 0 (no limit) or at least the request (${vm.cpu}), got ${vm.cpuLimit}`);

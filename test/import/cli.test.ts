@@ -1,6 +1,6 @@
 // migsim import and calibrate on the command line: dump → import → run, exit codes on bad input.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ function migsim(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe('migsim import', () => {
+// each case spawns node: allow for a machine shared with other builds
+describe('migsim import', { timeout: 60_000 }, () => {
   it('dump → import -o → run', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'migsim-import-')), 'cluster.yaml');
     const imp = migsim('import', '--from', ...dump, '--network', '25Gbit', '-o', out);
@@ -55,7 +56,7 @@ describe('migsim import', () => {
   });
 });
 
-describe('migsim calibrate', () => {
+describe('migsim calibrate', { timeout: 60_000 }, () => {
   it('--json reports every finished VMIM, and the skipped in-flight one', () => {
     const r = migsim('calibrate', '--from', ...dump, '--network', '25Gbit', '--json');
     expect(r.code).toBe(0);
@@ -78,4 +79,22 @@ describe('migsim calibrate', () => {
     expect(text).toMatch(/network: \d+Mbit # fitted by migsim calibrate: median of 1 past migration\(s\) from this node/);
     expect(migsim('run', out).code).toBe(0);
   });
+
+  it('--scenario replays with the user\'s workload model, which is then not blamed as guessed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migsim-cal-'));
+    const file = join(dir, 'cluster.yaml');
+    expect(migsim('import', '--from', ...dump, '--network', '25Gbit', '-o', file).code).toBe(0);
+    // the user knows db-0 dirties 4000 MiB/s, more than 25 Gbit (≈ 2980 MiB/s) can copy, paced by
+    // the wall clock (throttleSensitivity 0), so the policy's auto-converge cannot save it
+    const text = readFileSync(file, 'utf8').replace(/(- name: db-0[\s\S]*?workload:\n(\s*))dirtyRate: 0Mi[^\n]*/, '$1dirtyRate: 4000Mi\n$2throttleSensitivity: 0');
+    writeFileSync(file, text);
+    const r = migsim('calibrate', '--from', ...dump, '--scenario', file, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`replays use the model of ${file}: 5 workload blocks`);
+    const db = JSON.parse(r.out).migrations.find((m: { vmi: string }) => m.vmi === 'prod/db-0');
+    // observed Failed (stuck, aborted); with the user's dirty rate migsim predicts the failure too
+    expect([db.observed.outcome, db.predicted.outcome]).toEqual(['Failed', 'Failed']);
+    expect(db.wrong).toBe(false);
+  });
 });
+
