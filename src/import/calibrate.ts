@@ -38,6 +38,8 @@ export interface Prediction {
   bytes: number;
   reason: string | null;
   mode: string;
+  /** highest auto-converge throttle the replay applied, percent */
+  maxThrottlePercent: number;
 }
 
 export interface CalibratedMigration {
@@ -176,6 +178,7 @@ function toPrediction(r: MigrationRecord): Prediction {
     bytes: r.transferredBytes,
     reason: r.reason === null ? null : `${r.reason}${r.message ? `: ${r.message}` : ''}`,
     mode: r.mode,
+    maxThrottlePercent: r.maxThrottlePercent,
   };
 }
 
@@ -279,6 +282,10 @@ function likelyCause(past: PastMigration, predicted: Prediction, durationError: 
     if (past.outcome === 'Failed') causes.push(`the cluster failed it (${past.failureReason ?? 'no reason recorded'}), migsim predicted ${predicted.outcome}`);
     else causes.push(`migsim predicted ${predicted.outcome}${predicted.reason ? ` (${predicted.reason})` : ''}, the cluster succeeded`);
   }
+  if (past.outcome === 'Failed' && predicted.outcome === 'Succeeded' && predicted.maxThrottlePercent > 0) {
+    causes.push(`the replay converged only by throttling the guest to ${predicted.maxThrottlePercent}% (auto-converge): the guest may slow down less under throttling than modelled (workload.throttleSensitivity)`);
+  }
+  if (predicted.mode === 'PostCopy' && past.mode !== 'PostCopy') causes.push(`the replay switched to post-copy, the cluster ended in ${past.mode ?? 'an unknown mode'}`);
   if (guessed) causes.push(`dirty rate guessed (${w.dirtySource}) instead of measured for this VM`);
   const others = overlapping(past, input.past);
   if (others.length > 0) causes.push(`NIC shared with ${others.length} concurrent migration(s): ${others.map((o) => o.name).join(', ')}`);

@@ -2,7 +2,7 @@
 // bookkeeping annotations that can embed whole manifests (cloud-init user data included).
 
 /** kubectl apply's copy of the last applied manifest: may contain cloud-init userData or secrets. */
-const MANIFEST_COPIES = new Set(['kubectl.kubernetes.io/last-applied-configuration', 'kubevirt.io/vm-generation']);
+const MANIFEST_COPIES = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 
 const CREDENTIAL_KEY = /pass(word|wd|phrase)?|secret|token|credential|api[-_.]?key|private[-_.]?key|auth|ssh|cert|user[-_.]?data|cloud[-_.]?init|kubeconfig|bearer/i;
 
