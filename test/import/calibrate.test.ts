@@ -175,3 +175,18 @@ describe('migsim calibrate on migsim-generated history', () => {
     expect(r.migrations.every((m) => m.likelyCause?.includes('dirty rate guessed (default) instead of measured'))).toBe(true);
   });
 });
+
+describe('likely causes', () => {
+  it('names the concurrent migrations that shared a NIC', () => {
+    const built = buildImport({ dumps: [{ text: dumpText(), source: 'dump.json' }], metrics: [{ text: metricsText(), source: 'metrics.json' }], network: '2Gbit' });
+    const past = pastMigrations(built.dump, built.metrics, () => {});
+    // pretend db-1 ran 10 s into db-0 on the same nodes, and took twice as long
+    const [db0, db1] = past;
+    const shifted = [db0!, { ...db1!, start: db0!.start + 10, end: db0!.start + 10 + 2 * (db1!.end - db1!.start) }];
+    const r = calibrate({ base: built.inventory.doc, past: shifted, workloads: built.workloads, fit: false });
+    const m = r.migrations.find((x) => x.name === 'prod/mig-db-1')!;
+    // predicted ≈ observed/2: error ≈ −50 %
+    expect(m.durationError!).toBeLessThan(-0.45);
+    expect(m.likelyCause).toContain('NIC shared with 1 concurrent migration(s): prod/mig-db-0');
+  });
+});

@@ -98,6 +98,17 @@ describe('migsim import: inventory', () => {
     expect(d.scenario.nodes.map((n) => (n.nics['pod']! * 8) / 1e9)).toEqual([10, 10, 100]);
   });
 
+  it('is deterministic: the same dump gives the same file, byte for byte', () => {
+    expect(imported().yaml).toBe(r.yaml);
+  });
+
+  it('switches to the Harvester profile when the nodes say Harvester', () => {
+    const text = readFileSync(join(dir, 'dump.yaml'), 'utf8').replace('      node.kubernetes.io/instance-type: r640\n    name: worker-1', '      harvesterhci.io/managed: "true"\n      node.kubernetes.io/instance-type: r640\n    name: worker-1');
+    const h = importCluster({ dumps: [{ text, source: 'dump.yaml' }] });
+    expect(h.scenario.profile).toBe('harvester');
+    expect(h.summary).toContain('note: profile: harvester: the nodes carry harvesterhci.io labels');
+  });
+
   it('runs as-is with migsim run', () => {
     const res = run(s);
     expect(res.summary.horizonReached).toBe(false);

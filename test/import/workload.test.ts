@@ -102,3 +102,13 @@ describe('--dirty-rate (QEMU)', () => {
     expect(r.workloads.get('prod/db-0')!.dirtySource).toBe('default');
   });
 });
+
+describe('the metrics fixture of the README example', () => {
+  it('gives web-0 the p90 of its seven samples', () => {
+    const metrics = { text: readFileSync(join(dir, 'metrics.json'), 'utf8'), source: 'metrics.json' };
+    const r = importCluster({ dumps: dumps(), metrics: [metrics] });
+    // sorted 88 96 101 117 120 132 140 MiB/s; h = 0.9·6 = 5.4 → 132 + 0.4·8 = 135.2
+    expect(r.scenario.vms.find((v) => v.key === 'prod/web-0')!.dirty).toMatchObject({ rate: 135.2 * Mi });
+    expect(r.summary).toContain('dirty rates: 2 measured, 3 cluster');
+  });
+});
