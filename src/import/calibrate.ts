@@ -13,7 +13,7 @@ import { computeResults, type MigrationRecord } from '../metrics/results.js';
 import { parseScenario } from '../scenario/load.js';
 import { simulate } from '../sim/simulation.js';
 import type { Dump, KubeObject } from './kube.js';
-import { isObject, objectName } from './kube.js';
+import { get, objectName } from './kube.js';
 import { METRIC, quantile, type MetricSet } from './metrics.js';
 import type { VmWorkload } from './workload.js';
 
@@ -77,7 +77,6 @@ export interface CalibrationReport {
 /** A prediction is "wrong" past this relative duration error, or when the outcome differs. */
 export const WRONG_DURATION_ERROR = 0.25;
 
-const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, p) => (isObject(cur) ? cur[p] : undefined), o);
 const time = (v: unknown): number | null => {
   if (typeof v !== 'string') return null;
   const t = Date.parse(v);
@@ -145,8 +144,10 @@ export function replayScenario(base: RawScenario, past: PastMigration, bandwidth
   const replayTarget: Record<string, unknown> = { ...structuredClone(target), unschedulable: false, taints: [] };
   const replaySource = structuredClone(source);
   if (bandwidth !== null) {
-    replaySource['network'] = bandwidth;
-    replayTarget['network'] = bandwidth;
+    // the NIC the migration uses: the migration network's when one is configured
+    const field = migrationNetworkConfigured(base) ? 'migrationNetwork' : 'network';
+    replaySource[field] = bandwidth;
+    replayTarget[field] = bandwidth;
   }
   // The target is forced by hostname; today's selectors and affinity need not match the past.
   const replayVm: Record<string, unknown> = { ...structuredClone(vm), node: past.sourceNode };
@@ -160,6 +161,11 @@ export function replayScenario(base: RawScenario, past: PastMigration, bandwidth
   };
   delete spec['faults'];
   return { apiVersion: base.apiVersion, kind: base.kind, metadata: { name: `replay-${past.name.replace(/\//g, '-')}` }, spec };
+}
+
+/** `spec.kubevirt.configuration.migrations.network` is set: migrations use the nodes' migrationNetwork. */
+export function migrationNetworkConfigured(doc: RawScenario): boolean {
+  return typeof get(doc.spec, 'kubevirt', 'configuration', 'migrations', 'network') === 'string';
 }
 
 /** Runs one replay; the record of its single migration. */

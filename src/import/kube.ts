@@ -49,6 +49,20 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A nested field of a parsed object, or undefined. */
+export function get(o: unknown, ...path: string[]): unknown {
+  let cur = o;
+  for (const p of path) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** a Kubernetes quantity as the API printed it (string, or a bare number) */
+export const quantity = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+
 /** "ns/name" or "name" of an object, for messages. */
 export function objectName(o: KubeObject): string {
   const ns = o.metadata?.namespace;

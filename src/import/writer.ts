@@ -110,16 +110,18 @@ export function toYaml(d: Document): string {
   return d.toString({ lineWidth: 0 });
 }
 
-/** Sets `network` of the named nodes, with the reason as the line's comment. */
+/** Sets the migration NIC rate of the named nodes, with the reason as the line's comment. */
 export function applyNetworkOverrides(d: Document, overrides: ReadonlyMap<string, { rate: string; why: string }>): void {
   const nodes = d.getIn(['spec', 'nodes']);
   if (!isSeq(nodes)) return;
+  // with a dedicated migration network, migrations use that NIC (migrationNetwork)
+  const field = typeof d.getIn(['spec', 'kubevirt', 'configuration', 'migrations', 'network']) === 'string' ? 'migrationNetwork' : 'network';
   for (const e of nodes.items) {
     if (!isMap(e)) continue;
     const o = overrides.get(e.get('name') as string);
     if (!o) continue;
     const value = d.createNode(o.rate);
     value.comment = ` ${o.why}`;
-    e.set('network', value);
+    e.set(field, value);
   }
 }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, pastMigrations } from '../../src/import/calibrate.js';
 import { calibrationText } from '../../src/import/calibration-report.js';
-import { buildImport } from '../../src/import/import.js';
+import { buildImport, importCluster } from '../../src/import/import.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { run } from '../helpers/run.js';
 
@@ -25,28 +25,34 @@ const VMS = [
   { name: 'hot-0', memory: '6Gi', dirty: 400, at: 400 },
 ];
 
-const truth = parseScenario(
-  `apiVersion: migsim/v1alpha1
+/** The history, on the pod network, or on a dedicated migration network (pod NICs 10 Gbit). */
+function generate(migrationNetwork: boolean) {
+  const truth = parseScenario(
+    `apiVersion: migsim/v1alpha1
 kind: Scenario
 metadata: {name: history}
 spec:
-  nodes:
-    - {name: node-a, network: 2Gbit}
-    - {name: node-b, network: 2Gbit}
+${migrationNetwork ? '  kubevirt: {configuration: {migrations: {network: migration-net}}}\n' : ''}  nodes:
+${['node-a', 'node-b'].map((n) => (migrationNetwork ? `    - {name: ${n}, network: 10Gbit, migrationNetwork: 2Gbit}` : `    - {name: ${n}, network: 2Gbit}`)).join('\n')}
   vms:
 ${VMS.map((v) => `    - {name: ${v.name}, namespace: prod, node: node-a, memory: ${v.memory}, dirtyRate: ${v.dirty}Mi, volumes: [{name: root, type: persistentVolumeClaim, accessModes: [ReadWriteMany], size: 20Gi}]}`).join('\n')}
   operations:
 ${VMS.map((v) => `    - {at: ${v.at}s, migrate: {vmi: prod/${v.name}, name: mig-${v.name}, addedNodeSelector: {kubernetes.io/hostname: node-b}}}`).join('\n')}
 `,
-  'history.yaml',
-);
-const history = run(truth);
+    'history.yaml',
+  );
+  return { truth, history: run(truth), migrationNetwork };
+}
+let current = generate(false);
+const { history } = current;
 
 const stamp = (t: number): string => new Date(Math.floor(BASE + t) * 1000).toISOString().replace('.000Z', 'Z');
 
 function dumpText(): string {
+  const { truth, history, migrationNetwork } = current;
+  const configuration = migrationNetwork ? { migrations: { network: 'migration-net' } } : {};
   const items: unknown[] = [
-    { apiVersion: 'kubevirt.io/v1', kind: 'KubeVirt', metadata: { name: 'kubevirt', namespace: 'kubevirt' }, spec: { configuration: {} }, status: { observedKubeVirtVersion: 'v1.9.0' } },
+    { apiVersion: 'kubevirt.io/v1', kind: 'KubeVirt', metadata: { name: 'kubevirt', namespace: 'kubevirt' }, spec: { configuration }, status: { observedKubeVirtVersion: 'v1.9.0' } },
     ...truth.nodes.map((n) => ({
       apiVersion: 'v1',
       kind: 'Node',
@@ -96,6 +102,7 @@ function dumpText(): string {
 
 /** query_range: the dirty rate every 5 s while each migration ran, and its final data processed. */
 function metricsText(): string {
+  const { history } = current;
   const result = history.migrations.flatMap((m) => {
     const name = m.vmi.split('/')[1]!;
     const rate = VMS.find((v) => v.name === name)!.dirty * Mi;
@@ -188,5 +195,26 @@ describe('likely causes', () => {
     // predicted ≈ observed/2: error ≈ −50 %
     expect(m.durationError!).toBeLessThan(-0.45);
     expect(m.likelyCause).toContain('NIC shared with 1 concurrent migration(s): prod/mig-db-0');
+  });
+});
+
+describe('with a dedicated migration network', () => {
+  it('fits the migration NIC, not the pod NIC, and writes it there', () => {
+    current = generate(true);
+    try {
+      // pod NICs 10 Gbit, migration NICs 2 Gbit: --network 10Gbit sets both, the fit finds 2 Gbit
+      const r = calibrated('10Gbit', true);
+      expect(Math.abs(r.fittedBandwidth['node-a']!.bytesPerSecond / TRUE_BANDWIDTH - 1)).toBeLessThan(0.04);
+      const rate = `${Math.round((r.fittedBandwidth['node-a']!.bytesPerSecond * 8) / 1e6)}Mbit`;
+      const written = importCluster({
+        dumps: [{ text: dumpText(), source: 'dump.json' }],
+        network: '10Gbit',
+        networkOverrides: new Map([['node-a', { rate, why: 'fitted' }]]),
+      });
+      const a = written.scenario.nodes.find((n) => n.name === 'node-a')!;
+      expect(a.nics).toEqual({ pod: 10e9 / 8, 'migration-net': (Number(rate.replace('Mbit', '')) * 1e6) / 8 });
+    } finally {
+      current = generate(false);
+    }
   });
 });
