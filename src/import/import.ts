@@ -103,6 +103,7 @@ export function importCluster(input: ImportInput): ImportResult {
         keepWorkload: !input.refreshWorkload,
       })
     : null;
+  if (input.refreshWorkload && !input.existing) inventory.notes.push({ what: '--refresh-workload', why: 'no existing scenario file (-o) to refresh: nothing to do' });
   if (input.networkOverrides) applyNetworkOverrides(doc, input.networkOverrides);
   const yaml = toYaml(doc);
   const scenario = parseScenario(yaml, input.outputName ?? 'imported scenario', 'yaml');
