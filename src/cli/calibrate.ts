@@ -2,7 +2,7 @@
 //  --network-label K=V:RATE…] [--scenario FILE] [--fit] [--json] [--write-scenario FILE]`
 import { existsSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { calibrate, pastMigrations, type CalibrationReport, type RawScenario } from '../import/calibrate.js';
+import { calibrate, controlPlaneLatencies, pastMigrations, type CalibrationReport, type RawScenario } from '../import/calibrate.js';
 import { calibrationText } from '../import/calibration-report.js';
 import { buildImport, importCluster } from '../import/import.js';
 import type { NetworkLabelRule } from '../import/inventory.js';
@@ -45,7 +45,7 @@ export function calibrateCommand(opts: CalibrateOptions, log: (line: string) => 
   const skipped: CalibrationReport['skipped'] = [];
   const past = pastMigrations(built.dump, built.metrics, (name, why) => skipped.push({ name, why }));
   const fit = opts.fit === true || opts.writeScenario !== undefined;
-  const report = calibrate({ base, past, workloads, fit }, skipped);
+  const report = calibrate({ base, past, workloads, fit, controlPlane: controlPlaneLatencies(built.dump) }, skipped);
 
   if (opts.writeScenario) {
     const overrides = new Map(
@@ -55,9 +55,15 @@ export function calibrateCommand(opts: CalibrateOptions, log: (line: string) => 
       ]),
     );
     const existing = existsSync(opts.writeScenario) ? readText(opts.writeScenario, 'existing scenario') : undefined;
-    const result = importCluster({ ...input, ...(existing ? { existing } : {}), networkOverrides: overrides, outputName: opts.writeScenario });
+    // measured medians, as fixed latencies: KubeVirt's timestamps have whole seconds, too coarse to fit a spread
+    const controlPlaneOverrides = report.controlPlane.map((l) => ({
+      field: l.field,
+      value: `${l.median}s`,
+      why: `measured by migsim calibrate: median of ${l.samples} VMIM phase transition(s), p90 ${l.p90}s`,
+    }));
+    const result = importCluster({ ...input, ...(existing ? { existing } : {}), networkOverrides: overrides, controlPlaneOverrides, outputName: opts.writeScenario });
     writeFileSync(opts.writeScenario, result.yaml);
-    log(`written: ${opts.writeScenario} (${overrides.size} node bandwidth(s) fitted${existing ? ', merged with the existing file' : ''})`);
+    log(`written: ${opts.writeScenario} (${overrides.size} node bandwidth(s) fitted, ${controlPlaneOverrides.length} control-plane latencies measured${existing ? ', merged with the existing file' : ''})`);
   }
   return opts.json ? toJson(report) + '\n' : calibrationText(report);
 }

@@ -72,6 +72,8 @@ export interface CalibrationReport {
   };
   /** per source node: median fitted bandwidth (bytes/s) and the number of migrations behind it */
   fittedBandwidth: Record<string, { bytesPerSecond: number; migrations: number }>;
+  /** control-plane latencies measured from the VMIMs' phase transitions (seconds) */
+  controlPlane: LatencyFigure[];
 }
 
 /** A prediction is "wrong" past this relative duration error, or when the outcome differs. */
@@ -220,6 +222,8 @@ function overlapping(past: PastMigration, all: readonly PastMigration[]): PastMi
 
 export interface CalibrateInput {
   base: RawScenario;
+  /** measured control-plane latencies, reported as they are */
+  controlPlane?: LatencyFigure[];
   past: PastMigration[];
   workloads: Map<string, VmWorkload>;
   fit: boolean;
@@ -277,6 +281,7 @@ export function calibrate(input: CalibrateInput, skipped: { name: string; why: s
       wrong: migrations.filter((m) => m.wrong).length,
     },
     fittedBandwidth,
+    controlPlane: input.controlPlane ?? [],
   };
 }
 
@@ -301,4 +306,46 @@ function likelyCause(past: PastMigration, predicted: Prediction, durationError: 
   if (durationError !== null && durationError > WRONG_DURATION_ERROR) causes.push('faster than predicted: the bandwidth assumption is too low, or the dirty rate too high');
   if (fitted !== null) causes.push(`fitted effective bandwidth ${(fitted * 8 / 1e9).toFixed(2)} Gbit/s`);
   return causes.join('; ');
+}
+
+// --- control-plane latencies ------------------------------------------------------------------------
+
+/**
+ * The control-plane latencies, measured directly from the VMIMs' status.phaseTransitionTimestamps
+ * (virt-controller's migration controller records one per phase change): each is the time between
+ * two consecutive phases, named after the scenario's `controlPlane` fields.
+ */
+export const CONTROL_PLANE_PHASES = [
+  { field: 'targetPodStartup', from: 'Scheduling', to: 'Scheduled' }, // target pod created → Ready
+  { field: 'handoff', from: 'Scheduled', to: 'PreparingTarget' }, // pod Ready → VMI shows the target
+  { field: 'targetPreparation', from: 'PreparingTarget', to: 'TargetReady' }, // → target handler ready
+  { field: 'migrationStart', from: 'TargetReady', to: 'Running' }, // → source starts the migration
+] as const;
+
+export interface LatencyFigure {
+  field: (typeof CONTROL_PLANE_PHASES)[number]['field'];
+  samples: number;
+  median: number;
+  p90: number;
+}
+
+export function controlPlaneLatencies(dump: Dump): LatencyFigure[] {
+  const samples = new Map<string, number[]>(CONTROL_PLANE_PHASES.map((p) => [p.field, []]));
+  for (const m of dump.migrations) {
+    const at = new Map<string, number>();
+    for (const t of Array.isArray(get(m, 'status', 'phaseTransitionTimestamps')) ? (get(m, 'status', 'phaseTransitionTimestamps') as unknown[]) : []) {
+      const phase = get(t, 'phase');
+      const when = time(get(t, 'phaseTransitionTimestamp'));
+      if (typeof phase === 'string' && when !== null) at.set(phase, when);
+    }
+    for (const p of CONTROL_PLANE_PHASES) {
+      const a = at.get(p.from);
+      const b = at.get(p.to);
+      if (a !== undefined && b !== undefined && b >= a) samples.get(p.field)!.push(b - a);
+    }
+  }
+  return CONTROL_PLANE_PHASES.filter((p) => samples.get(p.field)!.length > 0).map((p) => {
+    const s = samples.get(p.field)!;
+    return { field: p.field, samples: s.length, median: quantile(s, 0.5), p90: quantile(s, 0.9) };
+  });
 }

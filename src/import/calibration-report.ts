@@ -47,6 +47,11 @@ export function calibrationText(r: CalibrationReport): string {
     out.push('fitted effective bandwidth per source node (median):');
     for (const [node, f] of fitted) out.push(`  ${node}: ${gbit(f.bytesPerSecond)} (${f.migrations} migration${f.migrations === 1 ? '' : 's'})`);
   }
+  if (r.controlPlane.length > 0) {
+    out.push('');
+    out.push('control-plane latencies from the VMIMs\' phase transitions (whole seconds):');
+    for (const l of r.controlPlane) out.push(`  ${l.field}: median ${seconds(l.median)}, p90 ${seconds(l.p90)} (${l.samples} migration${l.samples === 1 ? '' : 's'})`);
+  }
   if (r.skipped.length > 0) {
     out.push('');
     out.push('skipped:');

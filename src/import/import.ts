@@ -9,7 +9,7 @@ import { emptyDump, readDumpText, type Dump } from './kube.js';
 import { mapInventory, type Inventory, type NetworkLabelRule } from './inventory.js';
 import { readMetrics, type MetricSet } from './metrics.js';
 import { assignWorkloads, readDirtyRateFile, type DirtyRateFile, type VmWorkload } from './workload.js';
-import { applyNetworkOverrides, buildDocument, mergeExisting, toYaml, type MergeReport } from './writer.js';
+import { applyNetworkOverrides, buildDocument, setWithComment, mergeExisting, toYaml, type MergeReport } from './writer.js';
 import { compareVerdicts, type Verdict } from './verify.js';
 
 export interface TextFile {
@@ -30,6 +30,8 @@ export interface ImportInput {
   refreshWorkload?: boolean;
   /** per-node link rates that win over everything (calibrate's fitted bandwidths), with a comment */
   networkOverrides?: Map<string, { rate: string; why: string }>;
+  /** spec.controlPlane fields to set (calibrate's measured latencies), with a comment */
+  controlPlaneOverrides?: { field: string; value: string; why: string }[];
   /** name of the output, for the loader's messages */
   outputName?: string;
 }
@@ -105,6 +107,7 @@ export function importCluster(input: ImportInput): ImportResult {
     : null;
   if (input.refreshWorkload && !input.existing) inventory.notes.push({ what: '--refresh-workload', why: 'no existing scenario file (-o) to refresh: nothing to do' });
   if (input.networkOverrides) applyNetworkOverrides(doc, input.networkOverrides);
+  for (const o of input.controlPlaneOverrides ?? []) setWithComment(doc, ['spec', 'controlPlane', o.field], o.value, o.why);
   const yaml = toYaml(doc);
   const scenario = parseScenario(yaml, input.outputName ?? 'imported scenario', 'yaml');
   const verdicts = compareVerdicts(scenario, inventory.vmis);

@@ -125,3 +125,10 @@ export function applyNetworkOverrides(d: Document, overrides: ReadonlyMap<string
     e.set(field, value);
   }
 }
+
+/** Sets a value at a path (creating mappings on the way), with a line comment. */
+export function setWithComment(d: Document, path: string[], value: string, why: string): void {
+  const node = d.createNode(value);
+  node.comment = ` ${why}`;
+  d.setIn(path, node);
+}

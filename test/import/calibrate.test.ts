@@ -6,7 +6,7 @@
 // metav1.Time: RFC 3339, whole seconds, so each observed duration is truncated at both ends,
 // ±1 s), their dirty rates and data processed as Prometheus query_range series.
 import { describe, expect, it } from 'vitest';
-import { calibrate, pastMigrations } from '../../src/import/calibrate.js';
+import { calibrate, controlPlaneLatencies, pastMigrations } from '../../src/import/calibrate.js';
 import { calibrationText } from '../../src/import/calibration-report.js';
 import { buildImport, importCluster } from '../../src/import/import.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -85,6 +85,10 @@ function dumpText(): string {
       spec: { vmiName: m.vmi.split('/')[1] },
       status: {
         phase: m.phase,
+        // virt-controller records every phase change; migsim logs the same phases
+        phaseTransitionTimestamps: history.sim.log.events
+          .filter((e) => e.type === 'MigrationPhase' && e.migration === m.name)
+          .map((e) => ({ phase: (e as { phase: string }).phase, phaseTransitionTimestamp: stamp(e.t) })),
         migrationState: {
           startTimestamp: stamp(m.startedAt!),
           endTimestamp: stamp(m.endedAt!),
@@ -180,6 +184,20 @@ describe('migsim calibrate on migsim-generated history', () => {
     const past = pastMigrations(built.dump, null, () => {});
     const r = calibrate({ base: built.inventory.doc, past, workloads: built.workloads, fit: false });
     expect(r.migrations.every((m) => m.likelyCause?.includes('dirty rate guessed (default) instead of measured'))).toBe(true);
+  });
+});
+
+describe('control-plane latencies', () => {
+  it('are measured from the phase transitions: the history\'s defaults come back', () => {
+    const built = buildImport({ dumps: [{ text: dumpText(), source: 'dump.json' }], network: '2Gbit' });
+    // migsim's defaults: target pod 5 s, hand-off 1 s, target preparation 2 s, migration start 1 s;
+    // every migration is created on a whole second, so the truncated timestamps are exact
+    expect(controlPlaneLatencies(built.dump)).toEqual([
+      { field: 'targetPodStartup', samples: 4, median: 5, p90: 5 },
+      { field: 'handoff', samples: 4, median: 1, p90: 1 },
+      { field: 'targetPreparation', samples: 4, median: 2, p90: 2 },
+      { field: 'migrationStart', samples: 4, median: 1, p90: 1 },
+    ]);
   });
 });
 

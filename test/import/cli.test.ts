@@ -77,6 +77,11 @@ describe('migsim calibrate', { timeout: 60_000 }, () => {
     expect(r.out).toContain('fitted effective bandwidth per source node (median):\n  worker-1: ');
     const text = readFileSync(out, 'utf8');
     expect(text).toMatch(/network: \d+Mbit # fitted by migsim calibrate: median of 1 past migration\(s\) from this node/);
+    // the fixture's evacuation: Scheduling 09:00:00 → Scheduled 09:00:05 → PreparingTarget :05 → TargetReady :06 → Running :07
+    expect(text).toContain('targetPodStartup: 5s # measured by migsim calibrate: median of 1 VMIM phase transition(s), p90 5s');
+    expect(text).toContain('handoff: 0s # measured');
+    expect(text).toContain('targetPreparation: 1s # measured');
+    expect(text).toContain('migrationStart: 1s # measured');
     expect(migsim('run', out).code).toBe(0);
   });
 
