@@ -27,9 +27,9 @@ let failed = false;
 function runCase(file, args = []) {
   console.log('');
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(here, file), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 });
-  for (const line of (r.stdout ?? '').split('\n')) {
+  for (const line of (r.stdout ?? '').trimEnd().split('\n')) {
     if (line.startsWith('BENCH_RESULT ')) results.push(JSON.parse(line.slice('BENCH_RESULT '.length)));
-    else if (line !== '') console.log(line);
+    else console.log(line);
   }
   if (r.status !== 0) {
     console.log(`  (${file} ${args.join(' ')} exited with ${r.status ?? r.signal})`);

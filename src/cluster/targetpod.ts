@@ -184,7 +184,8 @@ export function targetPodRequirements(
   previousMigrationSelectors: Labels | null,
 ): TargetPodResult {
   const launcher = launcherFactsOf(vm, kv);
-  const sel: Labels = { ...launcher.selector };
+  const sel: Labels = {};
+  for (const key in launcher.selector) sel[key] = launcher.selector[key]!;
   let hasVendor = launcher.hasVendor;
 
   if (vm.cpuModel.kind === 'host-model') {
