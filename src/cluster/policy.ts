@@ -64,7 +64,7 @@ export function selectMigrationPolicy(
   // loaded scenario, which does not change, and a VMI migrates many times.
   let byVmi = selected.get(policies);
   if (byVmi === undefined) {
-    byVmi = new WeakMap();
+    byVmi = new Map();
     selected.set(policies, byVmi);
   }
   const vmKey = vmLabels ?? NO_LABELS;
@@ -82,9 +82,11 @@ export function selectMigrationPolicy(
 }
 
 const NO_LABELS: Labels = {};
+// Weak only on the policy list (one per loaded scenario): the labels maps below it belong to the
+// same scenario, and a WeakMap entry per VMI would make every GC slower (ephemerons).
 const selected = new WeakMap<
   readonly MigrationPolicySpec[],
-  WeakMap<Labels, Map<Labels, MigrationPolicySpec | null>>
+  Map<Labels, Map<Labels, MigrationPolicySpec | null>>
 >();
 
 function bestPolicy(

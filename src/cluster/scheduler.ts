@@ -99,6 +99,8 @@ interface ShapeIndex {
   readonly count: Int32Array;
   /** per tree slot: the largest key in the subtree, −1 none */
   readonly best: Int32Array;
+  /** per node: NodeAffinity's answer, 0 not asked yet, 1 match, 2 no match (labels never change) */
+  readonly labels: Uint8Array;
   /** the touch log position this index has caught up with */
   cursor: number;
 }
@@ -112,6 +114,8 @@ interface ShapeIndex {
  */
 export class SchedulerCache {
   nextStartNodeIndex = 0;
+  /** the score of the node the last `search` found */
+  foundScore = 0;
   /** bumped by the owner whenever a node's flags, taints or requests change */
   private readonly versions: Uint32Array;
   private readonly index = new Map<NodeView, number>();
@@ -125,8 +129,11 @@ export class SchedulerCache {
   private readonly log: Int32Array;
   private touches = 0;
   private readonly shapes = new Map<string, ShapeIndex>();
-  /** the shape of a pod requirements object (the controller keeps one per migration), by identity */
-  private readonly shapeOfPod = new WeakMap<PodRequirements, { scoring: Scoring; shape: ShapeIndex }>();
+  // The last pod asked about and its shape: a pending target pod is retried as the cluster
+  // changes. (A WeakMap per pod would hold an entry per migration, which V8's GC pays for.)
+  private lastPod: PodRequirements | null = null;
+  private lastScoring: Scoring | null = null;
+  private lastShape: ShapeIndex | null = null;
   /** nodes hidden for one pod by its anti-affinity, restored after the query */
   private readonly hidden: number[] = [];
 
@@ -166,9 +173,10 @@ export class SchedulerCache {
   /**
    * kube-scheduler's search with the adaptive percentageOfNodesToScore, answered from the shape's
    * index: from `nextStartNodeIndex`, the nodes up to the `toFind`-th feasible one (or all of them)
-   * are the ones kube-scheduler would have filtered, and the best of those is its choice.
+   * are the ones kube-scheduler would have filtered, and the best of those is its choice: its
+   * index (score in `foundScore`), or −1 when no node fits.
    */
-  search(req: ScheduleRequest, scoring: Scoring, toFind: number): { node: number; score: number } | null {
+  search(req: ScheduleRequest, scoring: Scoring, toFind: number): number {
     const n = this.nodes.length;
     const shape = this.sync(req, scoring);
     const { count, best } = shape;
@@ -194,22 +202,24 @@ export class SchedulerCache {
     }
     if (req.antiAffinity) this.unhide(shape);
     this.nextStartNodeIndex = (start + processed) % n;
-    if (key < 0) return null;
+    if (key < 0) return -1;
     const score = Math.floor(key / n);
-    return { node: this.byBonus[key - score * n]!, score };
+    this.foundScore = score;
+    return this.byBonus[key - score * n]!;
   }
 
   /** The shape's index, caught up with every node touched since it was last used. */
   private sync(req: ScheduleRequest, scoring: Scoring): ShapeIndex {
     const pod = req.pod;
-    let known = this.shapeOfPod.get(pod);
-    if (known === undefined || known.scoring !== scoring) {
+    let shape = this.lastShape;
+    if (pod !== this.lastPod || scoring !== this.lastScoring || shape === null) {
       const k = shapeKeyOf(pod, scoring);
-      let shape = this.shapes.get(k);
-      if (shape === undefined) {
+      shape = this.shapes.get(k) ?? null;
+      if (shape === null) {
         const n = this.nodes.length;
         shape = {
           seen: new Uint32Array(n),
+          labels: new Uint8Array(n),
           score: new Int16Array(n),
           count: new Int32Array(2 * this.size),
           best: new Int32Array(2 * this.size).fill(-1),
@@ -217,10 +227,10 @@ export class SchedulerCache {
         };
         this.shapes.set(k, shape);
       }
-      known = { scoring, shape };
-      this.shapeOfPod.set(pod, known);
+      this.lastPod = pod;
+      this.lastScoring = scoring;
+      this.lastShape = shape;
     }
-    const shape = known.shape;
     if (shape.cursor === this.touches) return shape;
     if (this.touches - shape.cursor > this.log.length) {
       this.rebuild(shape, pod, scoring);
@@ -256,7 +266,15 @@ export class SchedulerCache {
    */
   private verdict(pod: PodRequirements, scoring: Scoring, i: number, shape: ShapeIndex): number {
     const node = this.nodes[i]!;
-    const score = filterPod(pod, node) !== FEASIBLE ? -1 : scoreNode(pod, node, scoring);
+    // filterPod's order, without building reasons, and NodeAffinity asked once per node
+    let feasible =
+      !(node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) &&
+      (node.taints.length === 0 || untoleratedTaint(pod, node) === null);
+    if (feasible) {
+      if (shape.labels[i] === 0) shape.labels[i] = matchesNodeLabels(pod, node) ? 1 : 2;
+      feasible = shape.labels[i] === 1 && resourcesFit(pod, node) === FEASIBLE;
+    }
+    const score = feasible ? scoreNode(pod, node, scoring) : -1;
     shape.seen[i] = this.versions[i]!;
     shape.score[i] = score;
     return score;
@@ -363,20 +381,33 @@ function filterPod(pod: PodRequirements, node: NodeView): readonly string[] {
   if (node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) return UNSCHEDULABLE;
 
   // TaintToleration: the first NoSchedule/NoExecute taint the pod does not tolerate.
-  for (const taint of node.taints) {
-    if (taint.effect === 'PreferNoSchedule') continue;
-    if (!tolerates(pod.tolerations, taint)) return [untoleratedTaintReason(taint)];
-  }
+  const taint = untoleratedTaint(pod, node);
+  if (taint !== null) return [untoleratedTaintReason(taint)];
 
   // NodeAffinity: nodeSelector and required node affinity together.
-  const labels = node.spec.labels;
-  if (!matchesSelector(labels, pod.nodeSelector) || !matchesNodeAffinity(labels, pod.nodeAffinity)) return NODE_AFFINITY;
+  if (!matchesNodeLabels(pod, node)) return NODE_AFFINITY;
 
-  // NodeResourcesFit: request > allocatable − requested, cpu and memory both reported.
+  return resourcesFit(pod, node);
+}
+
+function untoleratedTaint(pod: PodRequirements, node: NodeView): Taint | null {
+  for (const taint of node.taints) {
+    if (taint.effect === 'PreferNoSchedule') continue;
+    if (!tolerates(pod.tolerations, taint)) return taint;
+  }
+  return null;
+}
+
+function matchesNodeLabels(pod: PodRequirements, node: NodeView): boolean {
+  const labels = node.spec.labels;
+  return matchesSelector(labels, pod.nodeSelector) && matchesNodeAffinity(labels, pod.nodeAffinity);
+}
+
+/** NodeResourcesFit: request > allocatable − requested, cpu and memory both reported. */
+function resourcesFit(pod: PodRequirements, node: NodeView): readonly string[] {
   const noCpu = milli(pod.cpu) > milli(node.spec.cpu) - milli(node.requested.cpu);
   const noMemory = pod.memory > node.spec.memory - node.requested.memory;
   if (noCpu || noMemory) return noCpu && noMemory ? NO_CPU_NO_MEMORY : noCpu ? NO_CPU : NO_MEMORY;
-
   return FEASIBLE;
 }
 
@@ -452,7 +483,7 @@ export function schedule(
   if (!cache) return scheduleLinear(req, nodes, scoring, 0, n).result;
   if (cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
   const found = cache.search(req, scoring, numFeasibleNodesToFind(n));
-  if (found !== null) return { node: nodes[found.node]!.spec.name, score: found.score };
+  if (found >= 0) return { node: nodes[found]!.spec.name, score: cache.foundScore };
   return unschedulable(req, nodes);
 }
 

@@ -61,24 +61,30 @@ export function launcherNodeSelector(vm: VmSpec, kv: KubeVirtSpec): Labels {
  * pins a CPU vendor, and its host-model keys (what a first migration copies).
  */
 interface LauncherFacts {
-  kv: KubeVirtSpec;
   selector: Readonly<Labels>;
   hasVendor: boolean;
   hostModelCopy: Readonly<Labels>;
 }
-const launcherFacts = new WeakMap<VmSpec, LauncherFacts>();
+// Keyed by the KubeVirt configuration (one entry per loaded scenario), then by VMI spec in a plain
+// Map that lives as long as that configuration: a WeakMap entry per VMI would make every GC
+// slower (V8 processes each entry of a WeakMap as an ephemeron).
+const launcherFacts = new WeakMap<KubeVirtSpec, Map<VmSpec, LauncherFacts>>();
 
 function launcherFactsOf(vm: VmSpec, kv: KubeVirtSpec): LauncherFacts {
-  let facts = launcherFacts.get(vm);
-  if (facts === undefined || facts.kv !== kv) {
+  let byVm = launcherFacts.get(kv);
+  if (byVm === undefined) {
+    byVm = new Map();
+    launcherFacts.set(kv, byVm);
+  }
+  let facts = byVm.get(vm);
+  if (facts === undefined) {
     const selector = Object.freeze(launcherNodeSelector(vm, kv));
     facts = {
-      kv,
       selector,
       hasVendor: keysWithPrefix(selector, CPU_VENDOR_LABEL_PREFIX).length > 0,
       hostModelCopy: Object.freeze(copiedHostModelKeys(selector)),
     };
-    launcherFacts.set(vm, facts);
+    byVm.set(vm, facts);
   }
   return facts;
 }
