@@ -1,9 +1,9 @@
 // One replication of a 50-node / 1,500-VM upgrade wave, warm: the scenario is loaded once, then
-// simulate() and the result records run once to warm up and `--runs` times timed (median), as a
+// simulate() and the result records run three times to warm up and `--runs` times timed (median), as a
 // forecast's replications would. Checks that every replication gives the same summary (the
 // loaded scenario is not changed by a run).
 //
-//   node --expose-gc bench/wave.mjs [--nodes 50] [--runs 10]
+//   node --expose-gc bench/wave.mjs [--nodes 50] [--runs 20]
 import { pathToFileURL } from 'node:url';
 import { upgradeDocument } from './scenarios.mjs';
 import { bareHeapOpsPerSecond, emitResult, fmtRate, int, loadDocument, median, ms, rows, simulateAndResults } from './util.mjs';
@@ -13,10 +13,12 @@ function arg(name, fallback) {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-export async function benchWave(nodeCount = 50, runs = 10) {
+export async function benchWave(nodeCount = 50, runs = 20) {
   const heapOps = await bareHeapOpsPerSecond();
   const s = await loadDocument(upgradeDocument(nodeCount, 30), `bench-wave-${nodeCount}.json`);
-  const first = await simulateAndResults(s); // warm-up
+  const first = await simulateAndResults(s); // warm-up (three runs: the JIT settles)
+  await simulateAndResults(s);
+  await simulateAndResults(s);
   const summary = JSON.stringify(first.results.summary);
   const times = [];
   const cpu = [];
@@ -44,5 +46,5 @@ export async function benchWave(nodeCount = 50, runs = 10) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchWave(arg('--nodes', 50), arg('--runs', 10));
+  await benchWave(arg('--nodes', 50), arg('--runs', 20));
 }
