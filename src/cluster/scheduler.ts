@@ -8,8 +8,10 @@
 //   InterPodAffinity (the target pod's anti-affinity to its own VMI's pods);
 // - with a SchedulerCache (the simulation always passes one), kube-scheduler's adaptive
 //   percentageOfNodesToScore applies: from 100 nodes on, filtering stops once
-//   max(100, N·(50 − N/125)%) feasible nodes are found, starting where the previous pod stopped;
-//   without one (unit tests), every node is filtered and scored;
+//   max(100, N·(50 − N/125)%) feasible nodes are found, starting where the previous pod stopped
+//   (pkg/scheduler/schedule_one.go, findNodesThatPassFilters, numFeasibleNodesToFind); without
+//   one (unit tests), every node is filtered and scored. The cache answers that search from an
+//   index per pod shape instead of walking the nodes: same choice, same next start;
 // - one scoring strategy instead of the default profile's weighted sum of plugins;
 // - score ties go to the lexicographically smallest node name; kube-scheduler picks at random;
 // - no preemption (the PostFilter message is omitted).
