@@ -97,6 +97,8 @@ interface ShapeIndex {
   readonly seen: Uint32Array;
   /** per node: its score, −1 infeasible (as of `seen`) */
   readonly score: Int16Array;
+  /** per node: why it fails the shape's filters, an index into `SchedulerCache.reasonLists` (0 feasible) */
+  readonly reason: Uint16Array;
   /** per tree slot (1 = root, `size + i` = node i): feasible nodes in the subtree */
   readonly count: Int32Array;
   /** per tree slot: the largest key in the subtree, −1 none */
@@ -136,6 +138,9 @@ export class SchedulerCache {
   private lastPod: PodRequirements | null = null;
   private lastScoring: Scoring | null = null;
   private lastShape: ShapeIndex | null = null;
+  /** reason lists by code: the fixed ones first (see REASON_*), then each taint's as first seen */
+  private readonly reasonLists: (readonly string[])[] = [FEASIBLE, UNSCHEDULABLE, NODE_AFFINITY, NO_CPU, NO_MEMORY, NO_CPU_NO_MEMORY];
+  private readonly taintCodes = new Map<string, number>();
   /** nodes hidden for one pod by its anti-affinity, restored after the query */
   private readonly hidden: number[] = [];
 
@@ -223,6 +228,7 @@ export class SchedulerCache {
           seen: new Uint32Array(n),
           labels: new Uint8Array(n),
           score: new Int16Array(n),
+          reason: new Uint16Array(n),
           count: new Int32Array(2 * this.size),
           best: new Int32Array(2 * this.size).fill(-1),
           cursor: -Infinity,
@@ -268,18 +274,56 @@ export class SchedulerCache {
    */
   private verdict(pod: PodRequirements, scoring: Scoring, i: number, shape: ShapeIndex): number {
     const node = this.nodes[i]!;
-    // filterPod's order, without building reasons, and NodeAffinity asked once per node
-    let feasible =
-      !(node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) &&
-      (node.taints.length === 0 || untoleratedTaint(pod, node) === null);
-    if (feasible) {
-      if (shape.labels[i] === 0) shape.labels[i] = matchesNodeLabels(pod, node) ? 1 : 2;
-      feasible = shape.labels[i] === 1 && resourcesFit(pod, node) === FEASIBLE;
+    // filterPod's order, keeping the failure as a code, and NodeAffinity asked once per node
+    let code: number;
+    if (node.unschedulable && !tolerates(pod.tolerations, UNSCHEDULABLE_TAINT)) {
+      code = REASON_UNSCHEDULABLE;
+    } else {
+      const taint = node.taints.length === 0 ? null : untoleratedTaint(pod, node);
+      if (taint !== null) {
+        code = this.reasonCode(untoleratedTaintReason(taint));
+      } else {
+        if (shape.labels[i] === 0) shape.labels[i] = matchesNodeLabels(pod, node) ? 1 : 2;
+        if (shape.labels[i] === 2) {
+          code = REASON_NODE_AFFINITY;
+        } else {
+          const fit = resourcesFit(pod, node);
+          code = fit === FEASIBLE ? 0 : fit === NO_CPU ? REASON_NO_CPU : fit === NO_MEMORY ? REASON_NO_MEMORY : REASON_NO_CPU_NO_MEMORY;
+        }
+      }
     }
-    const score = feasible ? scoreNode(pod, node, scoring) : -1;
+    const score = code === 0 ? scoreNode(pod, node, scoring) : -1;
     shape.seen[i] = this.versions[i]!;
     shape.score[i] = score;
+    shape.reason[i] = code;
     return score;
+  }
+
+  /** The code of a taint's reason text, numbered on first sight. */
+  private reasonCode(text: string): number {
+    let code = this.taintCodes.get(text);
+    if (code === undefined) {
+      code = this.reasonLists.length;
+      this.reasonLists.push([text]);
+      this.taintCodes.set(text, code);
+    }
+    return code;
+  }
+
+  /**
+   * The FitError's histogram when `search` found nothing, from the codes its shape holds (every
+   * node's is current after the search): each node's first failing filter, InterPodAffinity for
+   * a node that passes the others. Counted in node order, as a walk over the nodes would.
+   */
+  explain(req: ScheduleRequest): Record<string, number> {
+    const shape = this.lastShape!;
+    const reasons: Record<string, number> = {};
+    for (let i = 0; i < this.nodes.length; i++) {
+      const code = shape.reason[i]!;
+      const list = code !== 0 ? this.reasonLists[code]! : req.antiAffinity && antiAffine(req, this.nodes[i]!) ? ANTI_AFFINITY : FEASIBLE;
+      for (const r of list) reasons[r] = (reasons[r] ?? 0) + 1;
+    }
+    return reasons;
   }
 
   private setLeaf(shape: ShapeIndex, i: number, score: number): void {
@@ -368,6 +412,12 @@ const NO_CPU: readonly string[] = [ErrReason.insufficientCpu];
 const NO_MEMORY: readonly string[] = [ErrReason.insufficientMemory];
 const NO_CPU_NO_MEMORY: readonly string[] = [ErrReason.insufficientCpu, ErrReason.insufficientMemory];
 const ANTI_AFFINITY: readonly string[] = [ErrReason.antiAffinity];
+// Their codes in SchedulerCache.reasonLists (0 is FEASIBLE).
+const REASON_UNSCHEDULABLE = 1;
+const REASON_NODE_AFFINITY = 2;
+const REASON_NO_CPU = 3;
+const REASON_NO_MEMORY = 4;
+const REASON_NO_CPU_NO_MEMORY = 5;
 
 /** The filter plugins in order; returns the node's failure reasons (empty = feasible). */
 function filter(req: ScheduleRequest, node: NodeView): readonly string[] {
@@ -486,7 +536,8 @@ export function schedule(
   if (cache.nodes !== nodes) throw new Error('schedule: the cache belongs to another node list');
   const found = cache.search(req, scoring, numFeasibleNodesToFind(n));
   if (found >= 0) return { node: nodes[found]!.spec.name, score: cache.foundScore };
-  return unschedulable(req, nodes);
+  const reasons = cache.explain(req);
+  return { node: null, message: fitErrorMessage(n, reasons), reasons };
 }
 
 /**
