@@ -2,6 +2,8 @@
 // Every size is in bytes, every duration in seconds, every rate in bytes per second.
 // Field names follow KubeVirt's own where a KubeVirt field exists.
 
+import type { Uncertainty } from './uncertain.js';
+
 export type Labels = Record<string, string>;
 
 /** A random or fixed duration (seconds), drawn from a named seeded stream. */
@@ -282,4 +284,9 @@ export interface Scenario {
   randomOutages: RandomOutages[];
   /** non-fatal remarks from loading (fields accepted but not modelled) */
   warnings: string[];
+  /**
+   * Fields written as distributions (absent or empty: none). The values above are their nominal
+   * values; simulate() draws them per run (src/scenario/realize.ts).
+   */
+  uncertainty?: Uncertainty;
 }
