@@ -104,7 +104,7 @@ export function parseScenario(text: string, sourceName: string, format?: 'yaml' 
   const uncertain = extractUncertainty(src.raw, (rel) => readFileSync(resolve(dirname(sourceName), rel), 'utf8'));
   const { parsed, issues } = parseRawScenario(uncertain.raw);
   const built = buildScenario(parsed, sourceName);
-  const all = [...uncertain.issues, ...issues, ...built.issues];
+  const all = uncertain.issues([...issues, ...built.issues]);
   if (all.length > 0) throw new ScenarioError(sourceName, located(all, src));
 
   built.scenario.warnings = located(built.warnings, src).map((w) => formatIssue(sourceName, w));

@@ -12,7 +12,7 @@ import { PARSE_OPTIONS, toPathIssues } from './fields.js';
 import { buildScenario, expandNames, makeNode } from './build.js';
 import { NodePoolSchema, parseRawScenario } from './schema.js';
 import { VmPoolSchema } from './schema-vm.js';
-import { UnitError, formatBytes } from './units.js';
+import { GiB, MiB, UnitError, formatDuration } from './units.js';
 import { checkUnitValue, isInteger, setAt, type FieldDistribution, type UncertainField } from './uncertain.js';
 
 /** One draw of `d` from `rng` (Box–Muller for the normal: two numbers per draw, always). */
@@ -75,10 +75,10 @@ export function realize(scenario: Scenario, seed: number): Scenario {
   const u = scenario.uncertainty;
   if (u === undefined || u.fields.length === 0) return scenario;
   const random = new RandomStreams(seed);
-  const fail = (path: PathSegment[], entity: string, value: number, field: UncertainField, message: string): never => {
+  const fail: Fail = (path, entity, drawn, message) => {
     const who = entity === '' ? '' : ` for ${entity}`;
-    const shown = field.unit === 'size' ? formatBytes(value) : String(value);
-    throw new ScenarioError(scenario.source, [{ path: formatPath(path), message: `the draw ${shown}${who} in the run with seed ${seed} is not valid: ${message}` }]);
+    const values = drawn.map(({ f, x }) => `${formatPath(f.relPath)} = ${showValue(f, x)}`).join(', ');
+    throw new ScenarioError(scenario.source, [{ path: formatPath(path), message: `drawn ${values}${who} in the run with seed ${seed}: ${message}` }]);
   };
 
   // 1. Cluster-wide fields: patch the raw document and load it again.
@@ -93,8 +93,7 @@ export function realize(scenario: Scenario, seed: number): Scenario {
     const all = [...issues, ...built.issues];
     if (all.length > 0) {
       const first = all[0]!;
-      const culprit = drawn.find(({ f }) => formatPath(first.path).startsWith(formatPath(f.path))) ?? drawn[0]!;
-      fail(first.path, '', culprit.x, culprit.f, `${formatPath(first.path)}: ${first.message}`);
+      fail(first.path, '', drawn, first.message);
     }
     base = { ...built.scenario, source: scenario.source, warnings: scenario.warnings, uncertainty: u };
   }
@@ -139,7 +138,24 @@ export function realize(scenario: Scenario, seed: number): Scenario {
   return vms === base.vms && nodes === base.nodes ? base : { ...base, vms, nodes };
 }
 
-type Fail = (path: PathSegment[], entity: string, value: number, field: UncertainField, message: string) => never;
+type Drawn = { f: UncertainField; x: number }[];
+type Fail = (path: PathSegment[], entity: string, drawn: Drawn, message: string) => never;
+
+/** A drawn value the way the file would write it (approximately: for messages). */
+function showValue(f: UncertainField, x: number): string {
+  const scaled = (unit: number, suffix: string) => `${Number((x / unit).toFixed(2))}${suffix}`;
+  switch (f.unit) {
+    case 'size':
+      return x >= GiB ? scaled(GiB, 'Gi') : x >= MiB ? scaled(MiB, 'Mi') : String(x);
+    case 'byteRate':
+    case 'linkRate':
+      return x >= MiB ? scaled(MiB, 'Mi/s') : `${Number(x.toFixed(2))}/s`;
+    case 'duration':
+      return formatDuration(x);
+    default:
+      return String(Number(x.toFixed(4)));
+  }
+}
 
 function groupByPool(fields: readonly UncertainField[], kind: 'vm' | 'node'): Map<number, UncertainField[]> {
   const out = new Map<number, UncertainField[]>();
@@ -167,7 +183,7 @@ function realizeVm(vm: VmSpec, entry: unknown, fields: readonly UncertainField[]
       checkUnitValue(d.f.unit, d.x);
     } catch (e) {
       if (!(e instanceof UnitError)) throw e;
-      fail(d.f.path, vm.key, d.x, d.f, e.message);
+      fail(d.f.path, vm.key, [d], e.message);
     }
     out = next;
   }
@@ -179,8 +195,7 @@ function realizeVm(vm: VmSpec, entry: unknown, fields: readonly UncertainField[]
   const r = VmPoolSchema.safeParse(patched, PARSE_OPTIONS);
   if (!r.success) {
     const issue = toPathIssues(r.error.issues)[0]!;
-    const culprit = rest[0]!;
-    fail([...culprit.f.path.slice(0, 3), ...issue.path], vm.key, culprit.x, culprit.f, issue.message);
+    fail([...rest[0]!.f.path.slice(0, 3), ...issue.path], vm.key, drawn, issue.message);
   }
   const { count: _count, ...template } = r.data!;
   return { ...template, name: vm.name, key: vm.key, pool: vm.pool };
@@ -200,7 +215,7 @@ function realizeNode(
   const r = NodePoolSchema.safeParse(patched, PARSE_OPTIONS);
   if (!r.success) {
     const issue: PathIssue = toPathIssues(r.error.issues)[0]!;
-    fail([...drawn[0]!.f.path.slice(0, 3), ...issue.path], node.name, drawn[0]!.x, drawn[0]!.f, issue.message);
+    fail([...drawn[0]!.f.path.slice(0, 3), ...issue.path], node.name, drawn, issue.message);
   }
   return makeNode(r.data!, node.name, migrationNetwork);
 }

@@ -449,10 +449,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * nominal values in their place (a copy; the input is not changed), the uncertain fields, and the
  * problems found (paths from the document root).
  */
-export function extractUncertainty(raw: unknown, readFile?: ReadFile): { raw: unknown; fields: UncertainField[]; issues: PathIssue[] } {
+export function extractUncertainty(raw: unknown, readFile?: ReadFile): Extracted {
   const issues: PathIssue[] = [];
   const fields: UncertainField[] = [];
-  if (!isObject(raw) || !isObject(raw['spec'])) return { raw, fields, issues };
+  const failed: PathSegment[][] = [];
+  const result = (doc: unknown): Extracted => ({ raw: doc, fields, issues: (more) => [...issues, ...more.filter((i) => !failed.some((f) => within(i.path, f)))] });
+  if (!isObject(raw) || !isObject(raw['spec'])) return result(raw);
   const found: { path: PathSegment[]; value: Record<string, unknown> }[] = [];
   const walk = (v: unknown, path: PathSegment[]): void => {
     if (NATIVE.some((p) => matches(p, path))) return;
@@ -467,7 +469,7 @@ export function extractUncertainty(raw: unknown, readFile?: ReadFile): { raw: un
     }
   };
   walk(raw['spec'], []);
-  if (found.length === 0) return { raw, fields, issues };
+  if (found.length === 0) return result(raw);
 
   const copy = structuredClone(raw) as Record<string, unknown>;
   for (const { path, value } of found) {
@@ -475,10 +477,14 @@ export function extractUncertainty(raw: unknown, readFile?: ReadFile): { raw: un
     const unit = unitOf(path);
     if (unit === undefined) {
       issues.push({ path: full, message: `${formatPath(full)} does not take a distribution: only numeric fields may be uncertain (see docs/scenario.md, "Uncertain values")` });
+      failed.push(full);
       continue;
     }
     const dist = parseFieldDistribution(value, unit, full, issues, readFile);
-    if (dist === undefined) continue;
+    if (dist === undefined) {
+      failed.push(full);
+      continue;
+    }
     const nominal = nominalValue(dist, unit);
     setAt(copy, full, nominal);
     const [section, index] = path;
@@ -494,7 +500,22 @@ export function extractUncertainty(raw: unknown, readFile?: ReadFile): { raw: un
     const purpose = scope.kind === 'cluster' ? formatPath(full) : `${scope.kind}/${formatPath(relPath)}`;
     fields.push({ purpose, scope, path: full, relPath, unit, distribution: dist, nominal });
   }
-  return { raw: copy, fields, issues };
+  return result(copy);
+}
+
+export interface Extracted {
+  /** the document with nominal values in place of the distributions */
+  raw: unknown;
+  fields: UncertainField[];
+  /**
+   * The problems of the distributions, and of the rest of the file (`more`, from the schema)
+   * except those about a field whose distribution was already reported as wrong.
+   */
+  issues: (more: readonly PathIssue[]) => PathIssue[];
+}
+
+function within(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 }
 
 /** Sets a value at a path of plain JSON data (the path exists). */
