@@ -107,7 +107,7 @@ export function parseScenario(text: string, sourceName: string, format?: 'yaml' 
   const all = uncertain.issues([...issues, ...built.issues]);
   if (all.length > 0) throw new ScenarioError(sourceName, located(all, src));
 
-  built.scenario.warnings = located(built.warnings, src).map((w) => formatIssue(sourceName, w));
+  built.scenario.warnings = located([...uncertain.warnings, ...built.warnings], src).map((w) => formatIssue(sourceName, w));
   if (uncertain.fields.length > 0) built.scenario.uncertainty = { raw: uncertain.raw, fields: uncertain.fields };
   return built.scenario;
 }

@@ -453,7 +453,13 @@ export function extractUncertainty(raw: unknown, readFile?: ReadFile): Extracted
   const issues: PathIssue[] = [];
   const fields: UncertainField[] = [];
   const failed: PathSegment[][] = [];
-  const result = (doc: unknown): Extracted => ({ raw: doc, fields, issues: (more) => [...issues, ...more.filter((i) => !failed.some((f) => within(i.path, f)))] });
+  const warnings: PathIssue[] = [];
+  const result = (doc: unknown): Extracted => ({
+    raw: doc,
+    fields,
+    issues: (more) => [...issues, ...more.filter((i) => !failed.some((f) => within(i.path, f)))],
+    warnings,
+  });
   if (!isObject(raw) || !isObject(raw['spec'])) return result(raw);
   const found: { path: PathSegment[]; value: Record<string, unknown> }[] = [];
   const walk = (v: unknown, path: PathSegment[]): void => {
@@ -485,6 +491,13 @@ export function extractUncertainty(raw: unknown, readFile?: ReadFile): Extracted
       failed.push(full);
       continue;
     }
+    const clamped = clampedShare(dist);
+    if (clamped > 0.05) {
+      warnings.push({
+        path: full,
+        message: `${Math.round(clamped * 100)}% of the draws of this normal distribution fall outside [min, max] and are clamped to a bound; a lognormal or uniform distribution may be what was meant`,
+      });
+    }
     const nominal = nominalValue(dist, unit);
     setAt(copy, full, nominal);
     const [section, index] = path;
@@ -512,6 +525,26 @@ export interface Extracted {
    * except those about a field whose distribution was already reported as wrong.
    */
   issues: (more: readonly PathIssue[]) => PathIssue[];
+  /** distributions that will not draw what they seem to say */
+  warnings: PathIssue[];
+}
+
+/** The probability mass a clamped normal puts on its bounds (0 for other distributions). */
+export function clampedShare(d: FieldDistribution): number {
+  if (d.kind !== 'normal') return 0;
+  if (d.stddev === 0) return d.mean < d.min || d.mean > d.max ? 1 : 0;
+  const below = normalCdf((d.min - d.mean) / d.stddev);
+  const above = d.max === Infinity ? 0 : 1 - normalCdf((d.max - d.mean) / d.stddev);
+  return below + above;
+}
+
+/** Φ(z), by the Abramowitz–Stegun 7.1.26 approximation of erf (error < 1.5e-7): enough for a warning. */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 function within(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {

@@ -74,6 +74,16 @@ describe('distributions, read in the unit of their field', () => {
     expect(s.uncertainty!.fields[0]!.distribution).toEqual({ kind: 'empirical', samples: [10 * Mi, 20 * Mi, 30 * Mi] });
   });
 
+  it('warns when a normal distribution puts more than 5 % of its draws on a bound', () => {
+    // mean 10Mi, stddev 20Mi, min 0: Φ((0 - 10) / 20) = Φ(-0.5) = 30.9 % of the draws are clamped to 0
+    const s = load('memory: 4Gi, dirtyRate: {distribution: normal, mean: 10Mi, stddev: 20Mi}');
+    expect(s.warnings).toEqual([
+      'u.yaml:14:87: spec.vms[0].dirtyRate: 31% of the draws of this normal distribution fall outside [min, max] and are clamped to a bound; a lognormal or uniform distribution may be what was meant',
+    ]);
+    // mean 60, stddev 20, min 0: Φ(-3) = 0.13 %: no warning
+    expect(load('memory: 4Gi, restartTime: {distribution: normal, mean: 1m, stddev: 20s}').warnings).toEqual([]);
+  });
+
   it('a scenario without distributions has no uncertainty', () => {
     expect(load('memory: 4Gi').uncertainty).toBeUndefined();
   });
