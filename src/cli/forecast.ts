@@ -61,8 +61,8 @@ export async function forecastCommand(file: string, opts: ForecastCliOptions): P
       return 0;
     }
   }
-  // An interrupted shard prints what it has, as a forecast of the replications it finished.
-  const doc: ForecastDocument = forecastDocument(layout, runs, { runs: opts.output !== undefined ? wanted.length : opts.runs, seed, window });
+  // An interrupted forecast (or shard) prints the forecast of the replications it finished, partial.
+  const doc: ForecastDocument = forecastDocument(layout, runs, { runs: opts.runs, seed, window });
   process.stdout.write(opts.json ? toJson(doc) + '\n' : forecastText(doc));
   if (outcome.stopped === 'interrupted') return 130;
   if (outcome.stopped === 'crashed') return 1;
