@@ -75,6 +75,9 @@ program
     if (opts.shard !== undefined && opts.output === undefined) {
       throw new UsageError('--shard needs -o FILE: a shard writes a partial result for migsim merge');
     }
+    if (opts.output !== undefined && opts.json) {
+      process.stderr.write('migsim: warning: --json has no effect with -o: the shard file is JSON; migsim merge --json prints the forecast\n');
+    }
     process.exitCode = await forecastCommand(file, opts);
   });
 
