@@ -6,8 +6,21 @@ import { runCommand } from './run.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
-  return Number(v);
+  const n = Number(v);
+  // beyond 2^53 − 1 two different seeds would be the same double: refuse rather than collide
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53 − 1)`);
+  return n;
 }
+
+function collect(v: string, previous: string[]): string[] {
+  return [...previous, v];
+}
+
+// `migsim run … | head`: the reader has gone, which is not an error of ours. Stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const program = new Command();
 program
@@ -22,7 +35,8 @@ program
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--seed <n>', 'override spec.seed', parseSeed)
   .option('--json', 'print one JSON document instead of the text summary')
-  .action((file: string, opts: { seed?: number; json?: boolean }) => {
+  .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect, [])
+  .action((file: string, opts: { seed?: number; json?: boolean; set: string[] }) => {
     process.stdout.write(runCommand(file, opts));
   });
 

@@ -1,0 +1,171 @@
+// The bytes of a scenario file, before any YAML or JSON: files that are not a scenario at all
+// (too big, binary, UTF-16) get one clear line instead of hundreds of syntax errors; and a
+// linear scan of JSON text for what JSON.parse lets through silently (a duplicate key keeps the
+// last value, as encoding/json does, where YAML — and a Kubernetes API server — reject it).
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import type { PathSegment } from './errors.js';
+import { MAX_FILE_BYTES } from './limits.js';
+
+/** A problem of the file as a whole: no path, at most a position. */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/** Reads a file, refusing one above the size limit before reading it. */
+export function readSource(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) {
+      throw new SourceError(`the file is ${mib(size)}; a scenario file may be at most ${mib(MAX_FILE_BYTES)} (use count for identical nodes and VMs)`);
+    }
+    const buf = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buf, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NOT_TEXT = 'expected a YAML or JSON scenario (UTF-8 text)';
+
+/** UTF-8 text of a file (a UTF-8 byte-order mark is dropped), or a SourceError saying what it is instead. */
+export function decodeSource(bytes: Uint8Array): string {
+  if (bytes.length > MAX_FILE_BYTES) throw new SourceError(`the text is ${mib(bytes.length)}; a scenario may be at most ${mib(MAX_FILE_BYTES)}`);
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const mark = bytes[0] === 0xff ? 'FF FE' : 'FE FF';
+    throw new SourceError(`the file is UTF-16 encoded (byte-order mark ${mark}); save it as UTF-8`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    // ASCII text in UTF-16 without a byte-order mark: every other byte is NUL
+    if (looksUtf16(bytes)) throw new SourceError('the file looks UTF-16 encoded (every other byte is NUL); save it as UTF-8');
+    throw new SourceError(`not a text file (a NUL byte at offset ${nul}); ${NOT_TEXT}`, nul);
+  }
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    throw new SourceError(`not a text file (byte 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')} at offset ${at} is not UTF-8); ${NOT_TEXT}`, at);
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start).toString('utf8');
+}
+
+function looksUtf16(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512) & ~1;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  return n >= 2 && Math.max(even, odd) >= 0.4 * (n / 2) && Math.min(even, odd) === 0;
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len === 0 || i + len > b.length) return i;
+    for (let k = 1; k < len; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    i += len;
+  }
+  return i;
+}
+
+/** 1-based line and column of a character offset. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+export interface DuplicateKey {
+  path: PathSegment[];
+  /** offset of the second occurrence of the key */
+  offset: number;
+}
+
+interface Frame {
+  /** keys seen so far (objects), null for arrays */
+  keys: Set<string> | null;
+  /** the key or index of the value being read */
+  at: PathSegment;
+}
+
+/**
+ * Duplicate keys of a text that JSON.parse accepted (so the grammar is not checked here), with
+ * their paths, in text order. One pass, no recursion: nesting depth costs nothing.
+ */
+export function jsonDuplicateKeys(text: string, limit = 20): DuplicateKey[] {
+  const out: DuplicateKey[] = [];
+  const stack: Frame[] = [];
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+        i++;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        const raw = text.slice(start + 1, i);
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : raw;
+        if (top.keys.has(key)) {
+          out.push({ path: [...pathOf(stack), key], offset: start });
+          if (out.length >= limit) return out;
+        } else top.keys.add(key);
+        top.at = key;
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */) {
+      stack.push({ keys: new Set(), at: '' });
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push({ keys: null, at: 0 });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.keys) expectKey = true;
+      else if (top) top.at = (top.at as number) + 1;
+    }
+  }
+  return out;
+}
+
+/** The path of the value being read: the key or index of each enclosing container. */
+function pathOf(stack: readonly Frame[]): PathSegment[] {
+  return stack.slice(0, -1).map((f) => f.at);
+}
