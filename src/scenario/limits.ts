@@ -43,7 +43,12 @@ function tooDeep(raw: unknown): PathSegment[] | undefined {
   return undefined;
 }
 
-export const DEPTH_MESSAGE = `nested deeper than ${MAX_DEPTH} levels; a scenario is at most ${MAX_DEPTH} levels deep`;
+/** A too-deep path as shown: its first levels (the position points at the rest). */
+export function shortPath(path: readonly PathSegment[]): PathSegment[] {
+  return path.slice(0, 4);
+}
+
+export const DEPTH_MESSAGE = `nested more than ${MAX_DEPTH} levels deep; a scenario has at most ${MAX_DEPTH} levels of mappings and lists`;
 
 /** What a pool of `count` stands for: the number, or 1 when absent (a bad count is the schema's to report). */
 function members(entry: unknown): number {
@@ -74,7 +79,7 @@ function totalOf(list: unknown[], key: string, what: string, max: number): PathI
  */
 export function checkLimits(raw: unknown): PathIssue[] {
   const deep = tooDeep(raw);
-  if (deep) return [{ path: deep, message: DEPTH_MESSAGE }];
+  if (deep) return [{ path: shortPath(deep), message: DEPTH_MESSAGE }];
   const issues: PathIssue[] = [];
   const spec = isObject(raw) ? (raw as Record<string, unknown>)['spec'] : undefined;
   if (!isObject(spec) || Array.isArray(spec)) return issues;

@@ -6,15 +6,15 @@
 // for duplicate keys), YAML is parsed once, and line/column positions are computed only when an
 // error or a warning needs them.
 
-import { parseAllDocuments, parseDocument, visit, LineCounter, type Document, isAlias, isCollection, type Node } from 'yaml';
+import { parseAllDocuments, parseDocument, visit, LineCounter, type Document, isAlias, isCollection, isScalar, type Node } from 'yaml';
 import type { Scenario } from './types.js';
 import { ScenarioError, formatIssue, formatPath, type PathIssue, type PathSegment, type ScenarioIssue } from './errors.js';
 import { API_VERSION, KIND, parseRawScenario } from './schema.js';
 import { buildScenario } from './build.js';
 import { locate, type Position } from './locate.js';
-import { checkLimits, DEPTH_MESSAGE, MAX_FILE_BYTES } from './limits.js';
+import { checkLimits, DEPTH_MESSAGE, MAX_DEPTH, MAX_FILE_BYTES, shortPath } from './limits.js';
 import { applyAll, overrideFor, OverrideError, type AppliedOverride } from './override.js';
-import { SourceError, decodeSource, jsonDuplicateKeys, positionOf, readSource } from './source.js';
+import { SourceError, decodeSource, scanJson, positionOf, readSource } from './source.js';
 
 export { ScenarioError } from './errors.js';
 export { applyOverrides } from './override.js';
@@ -95,7 +95,8 @@ function readJson(text: string, source: string): ScenarioDocument {
     const at = /at position (\d+)/.exec(message);
     throw fileError(source, `JSON syntax: ${message}`, at ? positionOf(text, Number(at[1])) : undefined);
   }
-  const duplicates = jsonDuplicateKeys(text);
+  const { duplicates, tooDeep } = scanJson(text, MAX_DEPTH);
+  if (tooDeep) throw new ScenarioError(source, [{ path: formatPath(shortPath(tooDeep.path)), message: DEPTH_MESSAGE, ...positionOf(text, tooDeep.offset) }]);
   if (duplicates.length > 0) {
     throw new ScenarioError(
       source,
@@ -125,7 +126,7 @@ function readYaml(text: string, source: string): ScenarioDocument {
     const docs = parseAllDocuments(text, options);
     const list = Array.isArray(docs) ? docs : [];
     // a stream whose other documents are empty (a stray `---`) is one scenario
-    const nonEmpty = list.filter((d) => d.contents !== null || d.errors.length > 0);
+    const nonEmpty = list.filter((d) => !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)) || d.errors.length > 0);
     if (nonEmpty.length === 1) doc = nonEmpty[0]!;
     else {
       const second = nonEmpty[1] ?? list[1];

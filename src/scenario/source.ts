@@ -114,11 +114,18 @@ interface Frame {
   at: PathSegment;
 }
 
+export interface JsonScan {
+  /** duplicate keys, in text order (at most `limit`) */
+  duplicates: DuplicateKey[];
+  /** the first mapping or list nested deeper than `maxDepth`: its path and offset */
+  tooDeep?: DuplicateKey;
+}
+
 /**
  * Duplicate keys of a text that JSON.parse accepted (so the grammar is not checked here), with
- * their paths, in text order. One pass, no recursion: nesting depth costs nothing.
+ * their paths, in text order, and the first value nested too deep. One pass, no recursion.
  */
-export function jsonDuplicateKeys(text: string, limit = 20): DuplicateKey[] {
+export function scanJson(text: string, maxDepth: number, limit = 20): JsonScan {
   const out: DuplicateKey[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
@@ -143,16 +150,16 @@ export function jsonDuplicateKeys(text: string, limit = 20): DuplicateKey[] {
         const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : raw;
         if (top.keys.has(key)) {
           out.push({ path: [...pathOf(stack), key], offset: start });
-          if (out.length >= limit) return out;
+          if (out.length >= limit) return { duplicates: out };
         } else top.keys.add(key);
         top.at = key;
         expectKey = false;
       }
-    } else if (c === 0x7b /* { */) {
-      stack.push({ keys: new Set(), at: '' });
-      expectKey = true;
-    } else if (c === 0x5b /* [ */) {
-      stack.push({ keys: null, at: 0 });
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      // a container at path length p sits at stack depth p + 1
+      if (stack.length >= maxDepth) return { duplicates: out, tooDeep: { path: pathOf([...stack, { keys: null, at: 0 }]), offset: i } };
+      stack.push(c === 0x7b ? { keys: new Set(), at: '' } : { keys: null, at: 0 });
+      expectKey = c === 0x7b;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
       expectKey = false;
@@ -162,7 +169,7 @@ export function jsonDuplicateKeys(text: string, limit = 20): DuplicateKey[] {
       else if (top) top.at = (top.at as number) + 1;
     }
   }
-  return out;
+  return { duplicates: out };
 }
 
 /** The path of the value being read: the key or index of each enclosing container. */
