@@ -109,11 +109,11 @@ function readJson(text: string, source: string): ScenarioDocument {
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
 function readYaml(text: string, source: string): ScenarioDocument {
-  const lineCounter = new LineCounter();
-  const options = { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true } as const;
+  let lineCounter = new LineCounter();
+  const options = { prettyErrors: false, uniqueKeys: true, merge: true } as const;
   let doc: Document;
   try {
-    doc = parseDocument(text, options);
+    doc = parseDocument(text, { ...options, lineCounter });
   } catch (e) {
     if (e instanceof RangeError) throw fileError(source, DEPTH_MESSAGE);
     throw e;
@@ -123,7 +123,9 @@ function readYaml(text: string, source: string): ScenarioDocument {
     return { line, column: col };
   };
   if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
-    const docs = parseAllDocuments(text, options);
+    // a LineCounter records every line start it is shown: a second parse needs a new one
+    lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { ...options, lineCounter });
     const list = Array.isArray(docs) ? docs : [];
     // a stream whose other documents are empty (a stray `---`) is one scenario
     const nonEmpty = list.filter((d) => !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)) || d.errors.length > 0);
