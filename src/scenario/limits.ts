@@ -3,6 +3,8 @@
 // out-of-memory abort while the loader expands a billion VMs.
 
 import type { PathIssue, PathSegment } from './errors.js';
+import { SCENARIO_DEFAULTS } from './defaults.js';
+import { formatDuration, parseDuration } from './units.js';
 
 /** Largest scenario file or text, in bytes (checked before the file is read). */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -16,6 +18,11 @@ export const MAX_NODES = 100_000;
 export const MAX_VMS = 1_000_000;
 /** spec.faults.randomOutages[].ratePerHour: one outage a second on average. */
 export const MAX_OUTAGES_PER_HOUR = 3600;
+/**
+ * Random outages a run draws up front: the sum over spec.faults.randomOutages of ratePerHour ×
+ * the horizon in hours, on average. 3600 an hour is fine for a day (86,400), not for a year.
+ */
+export const MAX_RANDOM_OUTAGES = 100_000;
 /** NICs and rack uplinks: 10 Tbit/s, in bytes/s. */
 export const MAX_LINK_RATE = 10e12 / 8;
 
@@ -93,5 +100,33 @@ export function checkLimits(raw: unknown): PathIssue[] {
   const vms = spec['vms'];
   const n = Array.isArray(nodes) ? totalOf(nodes, 'nodes', 'nodes', MAX_NODES) : undefined;
   const v = Array.isArray(vms) ? totalOf(vms, 'vms', 'VMs', MAX_VMS) : undefined;
-  return [n, v].filter((i): i is PathIssue => i !== undefined);
+  return [n, v, randomOutages(spec)].filter((i): i is PathIssue => i !== undefined);
+}
+
+/** The expected number of random outages over the horizon (a bad rate or horizon is the schema's to report). */
+function randomOutages(spec: Record<string, unknown>): PathIssue | undefined {
+  const faults = spec['faults'];
+  const list = isObject(faults) ? (faults as Record<string, unknown>)['randomOutages'] : undefined;
+  if (!Array.isArray(list)) return undefined;
+  let horizon: number = SCENARIO_DEFAULTS.horizon;
+  if (spec['horizon'] !== undefined) {
+    try {
+      horizon = parseDuration(spec['horizon']);
+    } catch {
+      return undefined;
+    }
+  }
+  let expected = 0;
+  for (let i = 0; i < list.length; i++) {
+    const rate = isObject(list[i]) ? (list[i] as Record<string, unknown>)['ratePerHour'] : undefined;
+    if (typeof rate !== 'number' || !(rate > 0) || rate > MAX_OUTAGES_PER_HOUR) continue;
+    expected += (rate * horizon) / 3600;
+    if (expected > MAX_RANDOM_OUTAGES) {
+      return {
+        path: ['spec', 'faults', 'randomOutages', i, 'ratePerHour'],
+        message: `${Math.round(expected)} random outages on average over the ${formatDuration(horizon)} horizon; a run may draw at most ${MAX_RANDOM_OUTAGES} (lower ratePerHour or spec.horizon)`,
+      };
+    }
+  }
+  return undefined;
 }

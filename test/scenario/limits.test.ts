@@ -47,6 +47,22 @@ describe('stated limits', () => {
       (d) => (d.spec['faults'] = { randomOutages: [{ ratePerHour: 1e9, duration: '1s' }] }),
       'spec.faults.randomOutages[0].ratePerHour: expected at most 3600, got 1000000000',
     ],
+    [
+      // 12 an hour × 8760 h = 105,120 outages drawn up front
+      'random outages over a year',
+      (d) => Object.assign(d.spec, { horizon: '365d', faults: { randomOutages: [{ ratePerHour: 12, duration: '1s' }] } }),
+      'spec.faults.randomOutages[0].ratePerHour: 105120 random outages on average over the 8760h horizon; a run may draw at most 100000 (lower ratePerHour or spec.horizon)',
+    ],
+    [
+      // 2 entries: 40 + 80 an hour over 30 d (720 h) = 28,800 + 57,600 = 86,400; a third of 20 an hour adds 14,400 → 100,800
+      'random outages that add up past the limit',
+      (d) =>
+        Object.assign(d.spec, {
+          horizon: '30d',
+          faults: { randomOutages: [40, 80, 20].map((ratePerHour) => ({ ratePerHour, duration: '1s' })) },
+        }),
+      'spec.faults.randomOutages[2].ratePerHour: 100800 random outages on average over the 720h horizon; a run may draw at most 100000 (lower ratePerHour or spec.horizon)',
+    ],
     ['a NIC of 1e30 bytes/s', (d) => (d.spec['nodes'][0].network = 1e30), `spec.nodes[0].network: expected ${LINK}, got 1e+30 (the limit is 10Tbit)`],
     ['a NIC of 100 Tbit/s', (d) => (d.spec['nodes'][0].network = '100Tbit'), `spec.nodes[0].network: expected ${LINK}, got "100Tbit" (the limit is 10Tbit)`],
     ['a rack uplink of 1e30', (d) => (d.spec['racks'] = [{ name: 'r', uplink: '1e30/s' }]), `spec.racks[0].uplink: expected ${LINK}, got "1e30/s" (the limit is 10Tbit)`],
