@@ -8,8 +8,9 @@
 
 import { parseAllDocuments, parseDocument, visit, LineCounter, type Document, isAlias, isCollection, isScalar, type Node } from 'yaml';
 import type { Scenario } from './types.js';
-import { ScenarioError, formatIssue, formatPath, type PathIssue, type PathSegment, type ScenarioIssue } from './errors.js';
+import { ScenarioError, describeValue, formatIssue, formatPath, type PathIssue, type PathSegment, type ScenarioIssue } from './errors.js';
 import { API_VERSION, KIND, parseRawScenario } from './schema.js';
+import { isPlainObject } from './fields.js';
 import { buildScenario } from './build.js';
 import { locate, type Position } from './locate.js';
 import { checkLimits, DEPTH_MESSAGE, MAX_DEPTH, MAX_FILE_BYTES, shortPath } from './limits.js';
@@ -107,6 +108,9 @@ function readJson(text: string, source: string): ScenarioDocument {
 }
 
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+/** YAML syntax errors listed one by one; past this, the rest are counted */
+const MAX_SYNTAX_ERRORS = 10;
+const NOT_A_SCENARIO = `not a scenario (expected YAML or JSON with apiVersion: ${API_VERSION}, kind: ${KIND})`;
 
 function readYaml(text: string, source: string): ScenarioDocument {
   let lineCounter = new LineCounter();
@@ -143,10 +147,14 @@ function readYaml(text: string, source: string): ScenarioDocument {
   if (doc.errors.length > 0) {
     const deep = doc.errors.find((e) => e.message.includes(STACK_OVERFLOW));
     if (deep) throw fileError(source, DEPTH_MESSAGE, at(deep.pos[0]));
-    throw new ScenarioError(
-      source,
-      doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...at(e.pos[0]) })),
-    );
+    const issues: ScenarioIssue[] = doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...at(e.pos[0]) }));
+    if (issues.length > MAX_SYNTAX_ERRORS) {
+      // Markdown, source code, a log…: one line, not one per line of the file
+      if (!/^(apiVersion|kind)\s*:/m.test(text)) throw fileError(source, `${NOT_A_SCENARIO}: ${issues.length} YAML syntax errors, and no apiVersion or kind`);
+      const more = issues.length - MAX_SYNTAX_ERRORS;
+      issues.splice(MAX_SYNTAX_ERRORS, more, { path: '', message: `… and ${more} more YAML syntax errors` });
+    }
+    throw new ScenarioError(source, issues);
   }
   let raw: unknown;
   try {
@@ -231,6 +239,14 @@ function deepFreeze<T>(root: T): T {
 }
 
 /**
+ * A mapping with at least one of the fields of a scenario: anything else (a list, a string, some
+ * other JSON document) is one line, not a missing-field error per field.
+ */
+function looksLikeScenario(raw: unknown): boolean {
+  return isPlainObject(raw) && ('apiVersion' in raw || 'kind' in raw || 'spec' in raw);
+}
+
+/**
  * Validates a read document, after applying `options.overrides` to a copy of its raw value.
  * Returns a deep-frozen Scenario (edit the document and load it again instead: derived values
  * would go stale); throws ScenarioError with every problem at once.
@@ -249,6 +265,9 @@ export function loadScenario(document: ScenarioDocument, options: LoadOptions = 
   }
   if (raw === null || raw === undefined) {
     throw new ScenarioError(source, [{ path: '', message: `the file is empty; expected a ${KIND} (apiVersion: ${API_VERSION}, kind, metadata, spec)` }]);
+  }
+  if (!looksLikeScenario(raw)) {
+    throw new ScenarioError(source, [{ path: '', message: `${NOT_A_SCENARIO}, got ${describeValue(raw)}${isPlainObject(raw) ? ` with neither apiVersion, kind nor spec` : ''}` }]);
   }
   const limits = checkLimits(raw);
   if (limits.length > 0) throw new ScenarioError(source, located(limits, document, applied));

@@ -157,6 +157,29 @@ describe('YAML that is not one scenario', () => {
   });
 });
 
+describe('documents that are not a scenario: one line', () => {
+  const NOT = 'not a scenario (expected YAML or JSON with apiVersion: migsim/v1alpha1, kind: Scenario)';
+
+  it.each<[string, string, string]>([
+    ['a list', 'x.json', `x.json: ${NOT}, got a list`],
+    ['some other JSON document', 'x.json', `x.json: ${NOT}, got a mapping with neither apiVersion, kind nor spec`],
+    ['a line of text', 'x.yaml', `x.yaml: ${NOT}, got "hello, world"`],
+    // eleven list items of prose, each with two YAML syntax errors (nested mappings in a compact mapping)
+    ['prose', 'x.md', `x.md: ${NOT}: 22 YAML syntax errors, and no apiVersion or kind`],
+  ])('%s', (what, name, message) => {
+    const text =
+      what === 'a list' ? '[1, 2]' : what === 'some other JSON document' ? '{"name": "migsim", "lockfileVersion": 3}' : what === 'a line of text' ? 'hello, world' : Array.from({ length: 11 }, (_, i) => `- item ${i}\n  more: text: here`).join('\n');
+    expect(errorOf(() => parseScenario(text, name)).format()).toBe(message);
+  });
+
+  it('a scenario with many syntax errors lists the first ten and counts the rest', () => {
+    const text = `${HEAD}spec:\n` + Array.from({ length: 14 }, (_, i) => `  k${i}: a: b`).join('\n');
+    const lines = errorOf(() => parseScenario(text, 'x.yaml')).format().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines[10]).toBe('x.yaml: … and 4 more YAML syntax errors');
+  });
+});
+
 describe('files that are not a scenario', () => {
   const dir = mkdtempSync(join(tmpdir(), 'migsim-limits-'));
   const write = (name: string, bytes: Uint8Array | string) => {
