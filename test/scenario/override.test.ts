@@ -161,6 +161,9 @@ describe('problems of an overridden value name the override', () => {
   });
 });
 
+type Loaded = ReturnType<typeof loadScenarioObject>;
+const run = (s: Loaded) => computeResults(simulate(s).log.events, s.nodes.map((n) => n.name));
+
 // One row per value the loader derives from what the user wrote: the override must give exactly
 // the Scenario of the edited document, and the derived value must follow the override.
 describe('every derived value is right after an override', () => {
@@ -213,13 +216,19 @@ describe('every derived value is right after an override', () => {
       const d = baseDoc();
       d.spec['nodes'][0].network = '10Gbit';
       d.spec['migrationPolicies'] = [policy('p')];
+      d.spec['vms'][0] = { name: 'db', memory: '4Gi', dirtyRate: '100Mi', workingSet: '1Gi' };
+      d.spec['operations'] = [{ at: '1s', migrate: { vmi: 'db' } }];
       return d;
     };
     const edited = doc();
     edit(edited);
     const viaOverride = loadScenarioObject(doc(), { file: 't.yaml', overrides });
-    expect(viaOverride).toEqual(loadScenarioObject(edited, { file: 't.yaml' }));
+    const fromEdited = loadScenarioObject(edited, { file: 't.yaml' });
+    expect(viaOverride).toEqual(fromEdited);
     expect(derived(viaOverride)).toEqual(value);
+    const results = run(viaOverride);
+    expect(results.migrations).toHaveLength(1);
+    expect(results).toEqual(run(fromEdited));
   });
 
   it('allowPostCopy switches the non-converging migration to post-copy, as the edited file does', () => {
@@ -233,7 +242,6 @@ describe('every derived value is right after an override', () => {
     const viaOverride = loadScenarioFile(file, { overrides: [set] });
     const edited = loadScenarioObject(doc, { file });
     expect(viaOverride).toEqual(edited);
-    const run = (s: typeof edited) => computeResults(simulate(s).log.events, s.nodes.map((n) => n.name));
     const a = run(viaOverride);
     expect(a).toEqual(run(edited));
     const db = (r: typeof a) => r.migrations.find((m) => m.vmi === 'prod/db')!;
