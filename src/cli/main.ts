@@ -19,7 +19,8 @@ function collect(v: string, previous: string[]): string[] {
 // `migsim run … | head`: the reader has gone, which is not an error of ours. Stop quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+  process.stderr.write(`migsim: cannot write the output: ${err.message}\n`);
+  process.exit(1);
 });
 
 const program = new Command();
