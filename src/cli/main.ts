@@ -12,8 +12,8 @@ function parseSeed(v: string): number {
   return n;
 }
 
-function collect(v: string, previous: string[]): string[] {
-  return [...previous, v];
+function collect(v: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), v];
 }
 
 // `migsim run … | head`: the reader has gone, which is not an error of ours. Stop quietly.
@@ -36,8 +36,8 @@ program
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--seed <n>', 'override spec.seed', parseSeed)
   .option('--json', 'print one JSON document instead of the text summary')
-  .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect, [])
-  .action((file: string, opts: { seed?: number; json?: boolean; set: string[] }) => {
+  .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect)
+  .action((file: string, opts: { seed?: number; json?: boolean; set?: string[] }) => {
     process.stdout.write(runCommand(file, opts));
   });
 
