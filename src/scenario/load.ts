@@ -15,7 +15,7 @@ import { buildScenario } from './build.js';
 import { locate, type Position } from './locate.js';
 import { checkLimits, DEPTH_MESSAGE, MAX_DEPTH, MAX_FILE_BYTES, shortPath } from './limits.js';
 import { applyAll, overrideFor, OverrideError, type AppliedOverride } from './override.js';
-import { SourceError, decodeSource, scanJson, positionOf, readSource } from './source.js';
+import { SourceError, decodeSource, jsonOffsets, scanJson, positionOf, readSource } from './source.js';
 
 export { ScenarioError } from './errors.js';
 export { applyOverrides } from './override.js';
@@ -31,28 +31,49 @@ export interface LoadOptions {
  * overrides (a sweep).
  */
 export class ScenarioDocument {
-  private located: { doc: Document; lineCounter: LineCounter } | null | undefined;
+  private located: { doc: Document; lineCounter: LineCounter } | undefined;
 
   constructor(
     /** the file name used in messages */
     readonly source: string,
     readonly raw: unknown,
-    private readonly text?: string,
+    /** the JSON text it was parsed from, to locate fields in */
+    private readonly json?: string,
     yaml?: { doc: Document; lineCounter: LineCounter },
   ) {
     this.located = yaml;
   }
 
-  /** Line and column of a field path, if the document came from a text and the path is in it. */
-  position(path: readonly PathSegment[], atKey = false): Position | undefined {
-    if (this.located === undefined) {
-      // JSON is YAML: parse the text as YAML only now that a position is wanted
-      const lineCounter = new LineCounter();
-      const doc = this.text === undefined ? undefined : parseDocument(this.text, { lineCounter, prettyErrors: false });
-      this.located = doc && doc.errors.length === 0 ? { doc, lineCounter } : null;
+  /** Line and column of each field path, where the document came from a text and the path is in it. */
+  positions(requests: readonly { path: readonly PathSegment[]; atKey?: boolean }[]): (Position | undefined)[] {
+    if (this.located) {
+      const { doc, lineCounter } = this.located;
+      return requests.map((r) => locate(doc, lineCounter, r.path, r.atKey));
     }
-    return this.located ? locate(this.located.doc, this.located.lineCounter, path, atKey) : undefined;
+    if (this.json !== undefined) {
+      const lines = lineStarts(this.json);
+      return jsonOffsets(this.json, requests).map((offset) => (offset === undefined ? undefined : lineAndColumn(lines, offset)));
+    }
+    return requests.map(() => undefined);
   }
+}
+
+/** Offsets where lines start. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineAndColumn(starts: readonly number[], offset: number): Position {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo]! + 1 };
 }
 
 function fileError(source: string, message: string, pos?: { line: number; column: number }): ScenarioError {
@@ -171,7 +192,7 @@ function readYaml(text: string, source: string): ScenarioDocument {
     }
     throw fileError(source, `YAML: ${(e as Error).message}`);
   }
-  return new ScenarioDocument(source, raw, text, { doc, lineCounter });
+  return new ScenarioDocument(source, raw, undefined, { doc, lineCounter });
 }
 
 /** The first alias of an anchored node that itself holds aliases: where an alias bomb starts multiplying. */
@@ -205,11 +226,15 @@ function aliasBomb(doc: Document): { name: string; offset: number | undefined } 
 // --- validation -----------------------------------------------------------------------------------
 
 function located(issues: readonly PathIssue[], document: ScenarioDocument, applied: readonly AppliedOverride[]): ScenarioIssue[] {
-  const out = issues.map((i): ScenarioIssue => {
+  const from = issues.map((i) => (applied.length > 0 ? overrideFor(applied, i.path) : undefined));
+  const inFile = issues.filter((_, k) => from[k] === undefined);
+  const positions = document.positions(inFile);
+  let next = 0;
+  const out = issues.map((i, k): ScenarioIssue => {
     const path = formatPath(i.path);
-    const o = applied.length > 0 ? overrideFor(applied, i.path) : undefined;
+    const o = from[k];
     if (o) return { path, message: i.message, override: { text: o.text, path: formatPath(o.path) } };
-    const pos = document.position(i.path, i.atKey);
+    const pos = positions[next++];
     return { path, message: i.message, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   });
   // in file order; issues without a position keep the order they were found in, at the end
