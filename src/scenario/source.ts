@@ -22,22 +22,28 @@ export class SourceError extends Error {
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 
-/** Reads a file, refusing one above the size limit before reading it. */
+const TOO_BIG = (what: string) => `the file is ${what}; a scenario file may be at most ${mib(MAX_FILE_BYTES)} (use count for identical nodes and VMs)`;
+
+/**
+ * Reads a file, refusing one above the size limit before reading it; a pipe (`/dev/stdin`), whose
+ * size is not known, is read up to the limit.
+ */
 export function readSource(path: string): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) {
-      throw new SourceError(`the file is ${mib(size)}; a scenario file may be at most ${mib(MAX_FILE_BYTES)} (use count for identical nodes and VMs)`);
-    }
-    const buf = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buf, read, size - read, read);
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_FILE_BYTES) throw new SourceError(TOO_BIG(mib(stat.size)));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(stat.isFile() ? Math.max(stat.size - total, 1) : 1 << 16);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
-      read += n;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_FILE_BYTES) throw new SourceError(TOO_BIG(`more than ${mib(MAX_FILE_BYTES)}`));
     }
-    return buf.subarray(0, read);
+    return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }

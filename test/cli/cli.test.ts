@@ -158,6 +158,12 @@ describe('limits through the command line', () => {
     expect(r.err).toBe(`${p}:1:81: metadata.name: duplicate key; a key may appear once in a mapping\n`);
   });
 
+  it('reads a scenario from a pipe (/dev/stdin), whose size is not known in advance', () => {
+    const r = spawnSync('sh', ['-c', `cat scenarios/drain-node.yaml | "${process.execPath}" "${main}" run /dev/stdin --json`], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(migsim('run', 'scenarios/drain-node.yaml', '--json').out);
+  });
+
   it('`migsim run … | head` ends quietly, without an EPIPE stack trace', () => {
     // 300 VMs drained: far more JSON than a pipe holds (64 KiB), so the write meets a closed pipe
     const p = join(dir, 'many.yaml');
