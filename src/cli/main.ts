@@ -15,7 +15,10 @@ import { MIGSIM_VERSION } from '../version.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
-  return Number(v);
+  const n = Number(v);
+  // beyond 2^53 − 1 two different seeds would be the same double: refuse rather than collide
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53 − 1)`);
+  return n;
 }
 
 function parseCount(v: string): number {
@@ -42,6 +45,13 @@ function parseShard(v: string): { index: number; count: number } {
   return { index, count };
 }
 
+// `migsim run … | head`: the reader has gone, which is not an error of ours. Stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`migsim: cannot write the output: ${err.message}\n`);
+  process.exit(1);
+});
+
 const program = new Command();
 program
   .name('migsim')
@@ -58,6 +68,7 @@ program
   .option('-v, --verbose', 'print every migration, drain and VM line even when the run is large (over 50)')
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect)
   .action((file: string, opts: RunOptions) => {
     process.stdout.write(runCommand(file, opts));
   });

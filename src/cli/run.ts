@@ -1,4 +1,4 @@
-// `migsim run <scenario> [--seed N] [--json] [-v] [--log FILE] [--max-events N]`
+// `migsim run <scenario> [--seed N] [--json] [-v] [--set PATH=VALUE]… [--log FILE] [--max-events N]`
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { LogEvent, Observer } from '../log/events.js';
 import { runDocument, toJson } from '../report/json.js';
@@ -17,10 +17,12 @@ export interface RunOptions {
   maxEvents?: number;
   /** every migration, drain and VM line even for a large run */
   verbose?: boolean;
+  /** `PATH=VALUE` overrides of the scenario document, in order */
+  set?: readonly string[];
 }
 
 export function runCommand(file: string, opts: RunOptions): string {
-  const scenario = loadScenarioFile(file);
+  const scenario = loadScenarioFile(file, { overrides: opts.set ?? [] });
   const seed = opts.seed ?? scenario.seed;
   const log = opts.log !== undefined ? new JsonLinesLog(opts.log) : null;
   const runWarnings = warningsRecorder(scenario);

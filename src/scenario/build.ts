@@ -257,7 +257,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     for (const name of expandNames(pool.name, pool.count)) {
       const key = `${pool.namespace}/${name}`;
       const path = [...base, 'name'];
-      if (vmReg.define(key, path)) vms.push({ ...structuredClone(template), name, key, pool: pool.name });
+      // the members of a pool share its (frozen, see load.ts) labels, volumes, dirty model…
+      if (vmReg.define(key, path)) vms.push({ ...template, name, key, pool: pool.name });
     }
     if (pool.node !== null) nodeReg.check({ name: pool.node, path: ['node'] }, base);
   }
