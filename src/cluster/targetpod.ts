@@ -11,7 +11,7 @@
 // - on a key set twice while rendering, the later source overwrites the earlier one, except the
 //   VMIM's addedNodeSelector, which can only add keys.
 
-import { versionAtLeast } from '../scenario/defaults.js';
+import { kubevirtBehaviour } from '../scenario/versions.js';
 import type { KubeVirtSpec, Labels, NodeSpec, VmSpec } from '../scenario/types.js';
 import { HOST_MODEL_CPU_LABEL_PREFIX } from './migratability.js';
 import { mergeNodeSelectors } from './nodeselector.js';
@@ -132,7 +132,7 @@ export function targetPodRequirements(
   }
 
   // v1.8+: pin the CPU vendor of the source node unless a vendor selector is already there.
-  if (versionAtLeast(kv.version, 1, 8) && keysWithPrefix(sel, CPU_VENDOR_LABEL_PREFIX).length === 0) {
+  if (kubevirtBehaviour(kv).pinCpuVendor && keysWithPrefix(sel, CPU_VENDOR_LABEL_PREFIX).length === 0) {
     const vendor = keysWithPrefix(sourceNode.labels, CPU_VENDOR_LABEL_PREFIX)[0];
     if (vendor !== undefined) sel[vendor] = 'true';
   }

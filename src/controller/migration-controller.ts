@@ -19,13 +19,20 @@ import type { VmimPhase } from '../log/events.js';
 import { dirtyModel } from '../precopy/dirty.js';
 import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
 import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
-import { versionAtLeast } from '../scenario/defaults.js';
+import { kubevirtBehaviour, type KubeVirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
 import { MigrationMonitor, type MonitorAction } from './monitor.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
 /** spec.priority → queue priority (spec §3.4) */
 export const Priority = { running: 1000, systemCritical: 100, userTriggered: 50, systemMaintenance: 20, user: 0 } as const;
+
+/** Failure of a VMIM deleted before hand-off (migration.go; condition AbortRequested). */
+export const CANCELED_BEFORE_HANDOFF = 'Migration failed due to being canceled';
+/** Up to v1.8: libvirt's error for an AbortJob, as the monitor passes it on. */
+export const CANCELED_BY_CLIENT = 'Live migration failed: operation aborted: migration out job: canceled by client';
+/** The FailedMigration warning of a migration whose target pod was deleted (migration.go). */
+export const TARGET_POD_REMOVED = 'Migration target pod was removed during active migration.';
 
 export interface MigrationRequest {
   name: string | null;
@@ -201,32 +208,31 @@ export class MigrationController {
     }, 'reconcile');
   }
 
-  /** Re-poll delay at a limit, by priority (spec §3.3). */
+  private get behaviour(): KubeVirtBehaviour {
+    return kubevirtBehaviour(this.ctx.scenario.kubevirt);
+  }
+
+  /**
+   * Re-poll delay at a limit (migration.go handleTargetPodCreation): by priority with the priority
+   * queue, else every migration is re-queued after 5 s.
+   */
   private limitDelay(m: Vmim): number {
-    if (!versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) return 5;
+    if (!this.behaviour.priorityQueue) return 5;
     if (m.priority >= 100) return 1;
     if (m.priority >= 50) return 3;
     return 5;
   }
 
-  /** Evacuation back-off: 20 s doubling per earlier failed evacuation VMIM, up to the last success (§3.7). */
+  /** Evacuation back-off over the VMI's VMIMs that garbage collection kept (see evacuationBackoffUntil). */
   private backoffUntil(m: Vmim): number {
     if (m.evacuationNode === null) return 0;
-    const names = m.vmi.migrations;
-    let failed = 0;
-    let lastFailedAt = 0;
-    // Garbage collection keeps the newest 5 finalized VMIMs per VMI.
-    let finalized = 0;
-    for (let i = names.length - 1; i >= 0 && finalized < 5; i--) {
-      const prev = this.vmims.get(names[i]!)!;
-      if (prev === m || prev.evacuationNode === null || prev.finalAt === null) continue;
-      finalized++;
-      if (prev.phase === 'Succeeded') break;
-      if (failed === 0) lastFailedAt = prev.finalAt;
-      failed++;
+    const history: BackoffEntry[] = [];
+    for (const name of m.vmi.migrations) {
+      const prev = this.vmims.get(name)!;
+      if (prev === m || prev.finalAt === null) continue;
+      history.push({ evacuation: prev.evacuationNode !== null, phase: prev.phase, finalAt: prev.finalAt });
     }
-    if (failed === 0) return 0;
-    return lastFailedAt + 20 * 2 ** (failed - 1);
+    return evacuationBackoffUntil(history);
   }
 
   private reconcilePending(m: Vmim): void {
@@ -234,7 +240,7 @@ export class MigrationController {
     if (m.finalAt !== null || m.podCreatedAt !== null) return;
     const { sim, log } = this.ctx;
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
     const until = m.backoffUntil;
@@ -327,6 +333,7 @@ export class MigrationController {
     if (res.node === null) {
       if (m.unschedulable !== res.message) {
         log.record({ t: sim.now, type: 'TargetPodUnschedulable', migration: m.name, message: res.message });
+        this.event(m, 'Warning', 'migrationTargetPodUnschedulable', res.message);
       }
       m.unschedulable = res.message;
       this.unschedulable.add(m);
@@ -348,16 +355,55 @@ export class MigrationController {
     }
   }
 
+  /**
+   * The pending target-pod timeouts (migration.go, handlePendingPodTimeout): the pod is deleted
+   * with a SuccessfulDelete event naming the timeout, and the migration, past Pending without its
+   * pod, fails with the FailedMigration warning.
+   */
   private unschedulableTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.targetNode !== null || m.unschedulable === null) return;
-    const s = this.ctx.scenario.controlPlane.unschedulablePendingTimeout;
-    this.fail(m, 'TargetPodUnschedulable', `target pod was unschedulable for ${s}s and was deleted: ${m.unschedulable}`, null, false);
+    this.podTimedOut(m, 'TargetPodUnschedulable', `unschedulable pod ${this.podKey(m)} timeout period exceeded`, m.unschedulable);
   }
 
   private catchAllTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.podReady) return;
-    const s = this.ctx.scenario.controlPlane.catchAllPendingTimeout;
-    this.fail(m, 'TargetPodPendingTimeout', `target pod was pending for ${s}s and was deleted`, null, false);
+    this.podTimedOut(m, 'TargetPodPendingTimeout', `pending pod ${this.podKey(m)} timeout period exceeded`, m.unschedulable);
+  }
+
+  private podTimedOut(m: Vmim, reason: string, deleted: string, scheduling: string | null): void {
+    this.event(m, 'Normal', 'SuccessfulDelete', deleted);
+    this.event(m, 'Warning', 'FailedMigration', TARGET_POD_REMOVED);
+    const detail = scheduling === null ? deleted : `${deleted}: ${scheduling}`;
+    this.fail(m, reason, `${TARGET_POD_REMOVED} (${detail})`, null, false);
+  }
+
+  /** The target pod's namespace/name: virt-launcher-<vm>-<suffix>, the suffix derived from the VMIM. */
+  private podKey(m: Vmim): string {
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+    let h = 2166136261;
+    for (let i = 0; i < m.name.length; i++) h = Math.imul(h ^ m.name.charCodeAt(i), 16777619) >>> 0;
+    let suffix = '';
+    for (let i = 0; i < 5; i++) {
+      suffix += alphabet[h % alphabet.length];
+      h = Math.floor(h / alphabet.length);
+    }
+    return `${m.vmi.spec.namespace}/virt-launcher-${m.vmi.spec.name}-${suffix}`;
+  }
+
+  private event(m: Vmim, eventType: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.ctx.log.record({
+      t: this.ctx.sim.now,
+      type: 'KubeEvent',
+      object: `VirtualMachineInstanceMigration ${m.vmi.spec.namespace}/${m.name}`,
+      eventType,
+      reason,
+      message,
+    });
+  }
+
+  /** What a VMIM deleted while Running reports once AbortJob returns. */
+  private cancelMessage(): string {
+    return this.behaviour.asyncAbortMessages ? 'Live migration has been aborted' : CANCELED_BY_CLIENT;
   }
 
   private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
@@ -371,7 +417,7 @@ export class MigrationController {
     m.podReady = true;
     this.setPhase(m, 'Scheduled');
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
     this.after(m, this.ctx.scenario.controlPlane.handoff, 'handoff', () => this.handOff(m));
@@ -379,7 +425,7 @@ export class MigrationController {
 
   private handOff(m: Vmim): void {
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
     m.handedOff = true;
@@ -447,7 +493,7 @@ export class MigrationController {
         allowWorkloadDisruption: cfg.allowWorkloadDisruption,
         allowPostCopy: cfg.allowPostCopy,
         hasVfio: vm.gpus.length > 0 || vm.hostDevices > 0,
-        version: scenario.kubevirt.version,
+        behaviour: this.behaviour,
       },
       (a) => this.onMonitorAction(m, a),
     );
@@ -456,7 +502,7 @@ export class MigrationController {
     if (!topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork })) {
       job.setReachable(false);
     }
-    if (m.abortRequested) job.abort('AbortRequested', 'migration was deleted: AbortJob');
+    if (m.abortRequested) job.abort('AbortRequested', this.cancelMessage());
   }
 
   /** Outages changed: tell every running job whether its path is reachable. */
@@ -525,9 +571,9 @@ export class MigrationController {
     log.record({ t: sim.now, type: 'AbortRequested', migration: name });
     m.abortRequested = true;
     if (!m.handedOff) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
     } else if (m.job && m.job.active && m.job.mode !== 'PostCopy') {
-      m.job.abort('AbortRequested', 'migration was deleted: AbortJob');
+      m.job.abort('AbortRequested', this.cancelMessage());
     }
     // PreparingTarget / TargetReady: the abort happens once Running starts. Post-copy cannot be cancelled.
   }
@@ -588,8 +634,9 @@ export class MigrationController {
   }
 
   private afterFinal(m: Vmim): void {
-    // v1.9+: a finished migration re-offers its slot at once to the top pending ones by priority.
-    if (versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
+    // Priority queue: a finished migration re-offers its slot at once to the top pending ones by
+    // priority. Without it the waiting migrations find the slot on their own 5 s re-poll grid.
+    if (this.behaviour.priorityQueue) {
       for (const p of this.topPending(this.config.parallelMigrationsPerCluster)) this.requeue(p, 0);
     }
     this.scheduleWake();
@@ -616,4 +663,35 @@ export class MigrationController {
     return top;
   }
 
+}
+
+/** A finalized VMIM of the VMI, oldest first, as the back-off sees it. */
+export interface BackoffEntry {
+  /** carries kubevirt.io/evacuationMigration (or workloadUpdateMigration) */
+  evacuation: boolean;
+  phase: VmimPhase;
+  finalAt: number;
+}
+
+/** Garbage collection keeps the newest 5 finalized VMIMs of a VMI, whatever created them (migration.go). */
+export const FINALIZED_VMIMS_KEPT = 5;
+
+/**
+ * End of the back-off of a new evacuation VMIM (migration.go, the migration back-off): over the
+ * VMIMs garbage collection kept, newest first, the evacuation ones up to the first Succeeded one;
+ * the first Failed one gives 20 s after its failure, each further Failed one doubles it. User
+ * VMIMs count against the window but give no back-off. 0 when there is none.
+ */
+export function evacuationBackoffUntil(history: readonly BackoffEntry[]): number {
+  const kept = history.slice(-FINALIZED_VMIMS_KEPT);
+  let failed = 0;
+  let lastFailedAt = 0;
+  for (let i = kept.length - 1; i >= 0; i--) {
+    const prev = kept[i]!;
+    if (!prev.evacuation) continue;
+    if (prev.phase === 'Succeeded') break;
+    if (failed === 0) lastFailedAt = prev.finalAt;
+    failed++;
+  }
+  return failed === 0 ? 0 : lastFailedAt + 20 * 2 ** (failed - 1);
 }

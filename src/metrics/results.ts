@@ -38,6 +38,8 @@ export interface NodeRecord {
   migrationsOut: number;
   vmsShutDown: number;
   blockedReason: string | null;
+  /** the VMIs that kept an unfinished drain from completing, and why */
+  blockedVms: { vmi: string; reason: string }[];
 }
 
 export interface VmRecord {
@@ -50,6 +52,8 @@ export interface VmRecord {
   notMigratableReason: string | null;
   shutDowns: number;
   lost: boolean;
+  /** not running at the end of the run (its downtime runs to the end) */
+  stillDown: boolean;
   migrationsPerWave: Record<string, number>;
 }
 
@@ -62,6 +66,8 @@ export interface WaveRecord {
   failedMigrations: number;
   blockedNodes: { node: string; reason: string }[];
   maxMigrationsPerVm: number;
+  /** refused by Harvester's upgrade webhook: the VMs its detector listed; null when admitted */
+  refused: { message: string; vmis: { vmi: string; reason: string }[] } | null;
 }
 
 export interface Summary {
@@ -91,7 +97,7 @@ export interface Results {
 export function computeResults(events: readonly LogEvent[], nodeNames: readonly string[]): Results {
   const migs = new Map<string, MigrationRecord>();
   const nodes = new Map<string, NodeRecord>(
-    nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null }]),
+    nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null, blockedVms: [] }]),
   );
   const vms = new Map<string, VmRecord>();
   const waves = new Map<string, WaveRecord>();
@@ -105,7 +111,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
   const vm = (key: string): VmRecord => {
     let r = vms.get(key);
     if (!r) {
-      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, migrationsPerWave: {} };
+      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, stillDown: false, migrationsPerWave: {} };
       vms.set(key, r);
     }
     return r;
@@ -224,13 +230,17 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
         n.drainStartedAt = e.t;
         n.drainCompletedAt = null;
         n.blockedReason = null;
+        n.blockedVms = [];
         drainBlock.delete(e.node);
         lastFailureByNode.delete(e.node);
         break;
       }
-      case 'DrainBlocked':
+      case 'DrainBlocked': {
         if (!drainBlock.has(e.node)) drainBlock.set(e.node, e.reason);
+        const n = nodes.get(e.node);
+        if (n && e.vmi !== undefined) n.blockedVms.push({ vmi: e.vmi, reason: e.reason });
         break;
+      }
       case 'DrainCompleted':
         nodes.get(e.node)!.drainCompletedAt = e.t;
         break;
@@ -238,7 +248,20 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
         nodes.get(e.node)!.upgradeCompletedAt = e.t;
         break;
       case 'WaveStarted':
-        waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0 });
+        waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0, refused: null });
+        break;
+      case 'WaveRefused':
+        waves.set(e.wave, {
+          name: e.wave,
+          startedAt: e.t,
+          completedAt: null,
+          makespanSeconds: null,
+          migrations: 0,
+          failedMigrations: 0,
+          blockedNodes: [],
+          maxMigrationsPerVm: 0,
+          refused: { message: e.message, vmis: e.vmis.map((v) => ({ vmi: v.vmi, reason: v.reason })) },
+        });
         break;
       case 'WaveCompleted': {
         const w = waves.get(e.wave)!;
@@ -256,9 +279,14 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
   }
 
   // Downtime of VMs still down at the end counts up to the end.
-  for (const [key, since] of downSince) vm(key).downtimeSeconds += endTime - since;
+  for (const [key, since] of downSince) {
+    const r = vm(key);
+    r.downtimeSeconds += endTime - since;
+    r.stillDown = true;
+  }
 
   for (const n of nodes.values()) {
+    if (n.drainCompletedAt !== null) n.blockedVms = [];
     if (n.drainStartedAt !== null && n.drainCompletedAt === null) {
       n.blockedReason = drainBlock.get(n.name) ?? lastFailureByNode.get(n.name) ?? 'drain did not finish before the end of the simulation';
     }
@@ -285,7 +313,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
       r.migrationsPerWave[w.name] = (r.migrationsPerWave[w.name] ?? 0) + 1;
       w.maxMigrationsPerVm = Math.max(w.maxMigrationsPerVm, r.migrationsPerWave[w.name]!);
     }
-    if (w.completedAt === null) {
+    if (w.completedAt === null && w.refused === null) {
       for (const n of nodes.values()) {
         if (n.blockedReason !== null && waveNodes(events, w.name).includes(n.name)) w.blockedNodes.push({ node: n.name, reason: n.blockedReason });
       }

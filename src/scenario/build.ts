@@ -10,8 +10,10 @@ import type {
   Operation,
   RackSpec,
   RandomOutages,
+  HarvesterSpec,
   Scenario,
   VmSpec,
+  WaveStyle,
 } from './types.js';
 import { didYouMean, formatPath, type PathIssue, type PathSegment } from './errors.js';
 import {
@@ -28,6 +30,8 @@ import {
 import { SECTION_SCHEMAS, type MigrationPolicyEntry, type NodeCpuModel, type NodePool, type ParsedScenario, type Sections } from './schema.js';
 import type { ParsedScope, Ref } from './schema-operations.js';
 import { formatDuration } from './units.js';
+import { featureGateRemarks, UNMODELLED_AFTER_NEWEST } from './versions.js';
+import { NEWEST_MODELLED_HARVESTER } from '../cluster/harvester.js';
 
 /** A section as if the file had left it out (all defaults). */
 function sectionDefault<K extends keyof Sections>(key: K): Sections[K] {
@@ -195,8 +199,11 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   if (!versionAtLeast(NEWEST_KNOWN_VERSION, version.major, version.minor)) {
     warnings.push({
       path: ['spec', 'kubevirt', 'version'],
-      message: `${formatVersion(version)} is newer than the newest version modelled (${formatVersion(NEWEST_KNOWN_VERSION)}): its behaviour and defaults are used`,
+      message: `${formatVersion(version)} is newer than the newest version modelled (${formatVersion(NEWEST_KNOWN_VERSION)}): simulated with ${formatVersion(NEWEST_KNOWN_VERSION)}'s behaviour and defaults; later changes are not modelled (${UNMODELLED_AFTER_NEWEST})`,
     });
+  }
+  for (const r of featureGateRemarks(version, kv.configuration.developerConfiguration.featureGates)) {
+    warnings.push({ path: ['spec', 'kubevirt', 'configuration', 'developerConfiguration', 'featureGates', r.index], message: r.message });
   }
   const resolved = resolveMigrationConfiguration(version, kv.configuration.migrations);
   const migrationsPath = ['spec', 'kubevirt', 'configuration', 'migrations'];
@@ -210,6 +217,14 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     featureGates: kv.configuration.developerConfiguration.featureGates,
   };
   const profile = sections.profile ?? SCENARIO_DEFAULTS.profile;
+  const hv = sections.harvester ?? sectionDefault('harvester');
+  const harvester: HarvesterSpec = { version: hv.version, restoreVM: hv.upgradeConfig.restoreVM };
+  if (!versionAtLeast(NEWEST_MODELLED_HARVESTER, harvester.version.major, harvester.version.minor)) {
+    warnings.push({
+      path: ['spec', 'harvester', 'version'],
+      message: `${formatVersion(harvester.version)} is newer than the newest Harvester release modelled (${formatVersion(NEWEST_MODELLED_HARVESTER)}): its upgrade rules are used`,
+    });
+  }
 
   // --- racks
   const rackReg = new Registry('rack', issues);
@@ -295,6 +310,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     seed: sections.seed ?? SCENARIO_DEFAULTS.seed,
     horizon: sections.horizon ?? SCENARIO_DEFAULTS.horizon,
     profile,
+    harvester,
     kubevirt,
     hypervisor: sections.hypervisor ?? sectionDefault('hypervisor'),
     controlPlane: sections.controlPlane ?? sectionDefault('controlPlane'),
@@ -397,15 +413,34 @@ function buildOperations(
         const name = op.name ?? `upgrade-${index}`;
         upgradeReg.define(name, [...base, 'upgrade', 'name']);
         for (const r of op.nodes?.refs ?? []) nodeReg.check(r, base);
+        let style: WaveStyle;
+        if (op.style === 'kubevirt') {
+          warnings.push({
+            path: [...base, 'upgrade', 'style'],
+            message: 'style "kubevirt" is deprecated: KubeVirt orchestrates no node upgrades; write "kubectl-drain" (cluster tooling draining with kubectl drain)',
+          });
+          style = 'kubectl-drain';
+        } else {
+          style = op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubectl-drain');
+        }
+        let maxUnavailable = op.maxUnavailable;
+        if (style === 'harvester' && maxUnavailable > 1) {
+          // Harvester's upgrade controller upgrades one node at a time, whatever is asked.
+          warnings.push({
+            path: [...base, 'upgrade', 'maxUnavailable'],
+            message: `Harvester upgrades one node at a time: maxUnavailable ${maxUnavailable} is clamped to 1`,
+          });
+          maxUnavailable = 1;
+        }
         operations.push({
           kind: 'upgrade',
           at: op.at,
           name,
           nodes: op.nodes?.target ?? { kind: 'names', names: nodes.map((n) => n.name) },
-          maxUnavailable: op.maxUnavailable,
+          maxUnavailable,
           order: op.order,
           duration: op.duration,
-          style: op.style ?? refs.profile,
+          style,
         });
         break;
       }

@@ -249,9 +249,20 @@ export type Operation =
       maxUnavailable: number;
       order: 'listed' | 'name' | 'fewest-vms' | 'most-vms' | 'random';
       duration: Distribution;
-      style: 'kubevirt' | 'harvester';
+      /** `kubectl-drain`: what cluster tooling does with `kubectl drain`; `harvester`: Harvester's upgrade */
+      style: WaveStyle;
     }
   | { kind: 'outage'; at: number; duration: number; scope: OutageScope; networkName: string | null };
+
+export type WaveStyle = 'kubectl-drain' | 'harvester';
+
+/** Harvester (spec.harvester): its release and the `upgrade-config` setting. */
+export interface HarvesterSpec {
+  /** "v1.6" style: major.minor */
+  version: { major: number; minor: number };
+  /** upgrade-config `restoreVM` (default false): stop the detector's VMs and start them after the node's upgrade */
+  restoreVM: boolean;
+}
 
 export interface RandomOutages {
   /** outages per hour (Poisson process) */
@@ -269,6 +280,7 @@ export interface Scenario {
   /** simulated seconds after which the run stops, default 24 h */
   horizon: number;
   profile: 'kubevirt' | 'harvester';
+  harvester: HarvesterSpec;
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
   controlPlane: ControlPlaneSpec;
