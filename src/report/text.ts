@@ -61,11 +61,20 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
   }
   for (const w of r.waves) {
     out.push('');
+    if (w.refused !== null) {
+      out.push(`wave ${w.name}: REFUSED: ${w.refused.message}`);
+      for (const v of w.refused.vmis) out.push(`  ${v.vmi}: ${v.reason}`);
+      continue;
+    }
     out.push(
       `wave ${w.name}: ${w.completedAt !== null ? `completed in ${seconds(w.makespanSeconds)}` : 'BLOCKED'}, ` +
         `${w.migrations} migrations, ${w.failedMigrations} failed, at most ${w.maxMigrationsPerVm} migrations per VM`,
     );
-    for (const b of w.blockedNodes) out.push(`  blocked ${b.node}: ${b.reason}`);
+    for (const b of w.blockedNodes) {
+      out.push(`  blocked ${b.node}: ${b.reason}`);
+      const node = r.nodes.find((n) => n.name === b.node);
+      for (const v of node?.blockedVms ?? []) if (v.reason !== b.reason) out.push(`    ${v.reason}`);
+    }
   }
   if (r.vms.length > 0) {
     out.push('');
@@ -76,7 +85,7 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
           v.vmi + (v.lost ? ' (lost)' : ''),
           String(v.migrations),
           seconds(v.downtimeSeconds),
-          v.finalNode ?? '-',
+          v.finalNode ?? (v.stillDown ? '- (still down)' : '-'),
           v.migrationMethod,
           v.notMigratableReason ?? '',
         ]),
