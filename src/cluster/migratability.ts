@@ -173,6 +173,11 @@ export function liveMigratable(vm: VmSpec, sourceNode: NodeSpec | null, kv: Kube
   return MIGRATABLE;
 }
 
+/** A disk that exists on one node only: a hostDisk not marked shared (KubeVirt's DisksNotLiveMigratable case). */
+export function hasLocalDisk(vm: VmSpec): boolean {
+  return vm.volumes.some((v) => v.type === 'hostDisk' && !v.shared);
+}
+
 // --- migration method and sizes ---------------------------------------------------------------
 
 export type MigrationMethod = 'BlockMigration' | 'LiveMigration';

@@ -3,7 +3,7 @@
 // plus the two ways a migration's extra node selector is merged into the target pod's.
 // Pure functions, no I/O.
 
-import type { Labels, NodeSelectorRequirement } from '../scenario/types.js';
+import type { Labels, NodeSelectorRequirement, VmSpec } from '../scenario/types.js';
 
 /** True when every key of `selector` is on `labels` with the same value (an empty selector matches all). */
 export function matchesSelector(labels: Labels, selector: Labels): boolean {
@@ -112,4 +112,16 @@ export function mergeLegacyMigrationSelector(base: Labels, added: Labels): Merge
     }
   }
   return mergeNodeSelectors(base, added);
+}
+
+/** Node label virt-handler sets where the kubelet's static CPU manager runs (dedicatedCpuPlacement needs it). */
+export const CPU_MANAGER_LABEL = 'kubevirt.io/cpumanager';
+
+/**
+ * kube-scheduler only says "didn't match Pod's node affinity/selector"; a VM with dedicated CPUs
+ * usually fails because no node carries kubevirt.io/cpumanager=true. Say so, or nothing.
+ */
+export function cpuManagerHint(vm: VmSpec, nodeLabels: readonly Labels[]): string {
+  if (!vm.dedicatedCpus || nodeLabels.some((l) => l[CPU_MANAGER_LABEL] === 'true')) return '';
+  return ` (dedicatedCpus needs a node labelled ${CPU_MANAGER_LABEL}=true, where the kubelet runs the static CPU manager: none is)`;
 }

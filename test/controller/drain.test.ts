@@ -110,8 +110,11 @@ describe('target pod scheduling', () => {
 
 describe('legacy Migration and cancel', () => {
   it('rejects a legacy Migration whose nodeSelector conflicts with the VM', () => {
+    // a carries disk=ssd: a VM pinned with `node:` still has to match its nodeSelector there.
+    const ssd = node('a');
+    ssd.labels = { ...ssd.labels, disk: 'ssd' };
     const s = scenario({
-      nodes: [node('a'), node('b')],
+      nodes: [ssd, node('b')],
       vms: [vm('v', 'a', { nodeSelector: { disk: 'ssd' } })],
       operations: [{ kind: 'migrate', at: 0, vmi: 'default/v', name: 'm1', addedNodeSelector: { disk: 'hdd' }, apiKind: 'Migration', annotations: {} }],
     });
@@ -329,5 +332,53 @@ describe('initial placement', () => {
     ]);
     expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => e.message)).toEqual(['0/2 nodes are available: 2 Insufficient memory.']);
     expect(r.vms.find((v) => v.vmi === 'default/huge')!.finalNode).toBeNull();
+  });
+});
+
+describe('VMs bound to one node', () => {
+  const hostDisk = { name: 'data', type: 'hostDisk' as const, accessModes: [], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi };
+
+  it.each([
+    // a has 8 GiB: x (6 GiB) fits, y (4 GiB) pinned there too would overcommit it → not placed.
+    { case: 'capacity', nodeA: { memory: 8 * Gi }, vmY: { memory: 4 * Gi }, message: 'placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 Insufficient memory.' },
+    { case: 'selector', nodeA: {}, vmY: { nodeSelector: { gpu: 'true' } }, message: "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." },
+    {
+      case: 'taint',
+      nodeA: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' as const }] },
+      vmY: {},
+      message: "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: db}.",
+    },
+    {
+      case: 'dedicated CPUs without a CPU-manager node',
+      nodeA: {},
+      vmY: { dedicatedCpus: true },
+      message:
+        "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. (dedicatedCpus needs a node labelled kubevirt.io/cpumanager=true, where the kubelet runs the static CPU manager: none is)",
+    },
+  ])('a VM pinned with node: that does not fit there ($case) is reported, not placed', ({ nodeA, vmY, message }) => {
+    const s = scenario({
+      nodes: [node('a', nodeA), node('b')],
+      vms: [vm('x', 'a', { memory: 6 * Gi, tolerations: [{ key: 'dedicated', operator: 'Exists', value: '', effect: null }] }), vm('y', 'a', vmY)],
+    });
+    const r = run(s);
+    expect(eventsOf(r.sim.log.events, 'VmiPlaced').map((e) => [e.vmi, e.node])).toEqual([['default/x', 'a']]);
+    expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.vmi, e.message])).toEqual([['default/y', message]]);
+    expect(r.vms.find((v) => v.vmi === 'default/y')!.finalNode).toBeNull();
+  });
+
+  it('a VM whose hostDisk is local restarts only on its node', () => {
+    // d (eviction strategy None, non-shared hostDisk) lives on a. Draining a shuts it down at 0;
+    // its restart after 60 s cannot go to b (the disk is on a) and a is cordoned: it waits, and
+    // starts on a when a is uncordoned after the 600 s upgrade: down 600 s.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('d', 'a', { memory: 1 * Gi, volumes: [hostDisk], evictionStrategy: 'None' })],
+      operations: [upgrade('w', ['a'], 'kubectl-drain')],
+    });
+    const r = run(s);
+    expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.t, e.message])).toEqual([
+      [60, 'its disk is local to a, where it does not fit: 0/1 nodes are available: 1 node(s) were unschedulable.'],
+    ]);
+    expect(r.vms[0]!).toMatchObject({ finalNode: 'a', downtimeSeconds: 600, stillDown: false });
   });
 });
