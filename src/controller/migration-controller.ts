@@ -1,13 +1,9 @@
-// virt-controller's migration controller (spec §3): VirtualMachineInstanceMigration objects,
-// the Pending queue with its cluster and per-node limits checked only at target-pod creation,
-// priorities and re-poll delays, evacuation back-off, target-pod timeouts, the hand-off, and
-// the virt-handler / virt-launcher side that runs the job and its monitor.
-import {
-  acceptableCompletionTime,
-  blockMigrationDiskBytes,
-  migrationDataSize,
-  migrationMethod,
-} from '../cluster/migratability.js';
+// virt-controller's migration controller (KubeVirt pkg/virt-controller/watch/migration/migration.go):
+// VirtualMachineInstanceMigration objects and their phases, the Pending queue with its cluster and
+// per-node limits checked only at target-pod creation, priorities and re-poll delays, the
+// evacuation back-off, the target pod and its timeouts, and the hand-off that freezes the
+// migration's configuration. The source virt-handler / virt-launcher that run the job and its
+// monitor are migration-source.ts; version-dependent behaviour comes from scenario/versions.ts.
 import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
@@ -16,15 +12,15 @@ import { targetPodRequirements, type PodRequirements } from '../cluster/targetpo
 import { sample } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
-import { dirtyModel } from '../precopy/dirty.js';
-import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
-import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
+import type { MigrationJob, JobResult } from '../precopy/job.js';
+import type { Distribution, Labels, MigrationConfiguration, MigrationPolicySpec } from '../scenario/types.js';
 import { kubevirtBehaviour, type KubeVirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
-import { MigrationMonitor, type MonitorAction } from './monitor.js';
+import { MigrationSource } from './migration-source.js';
+import type { MigrationMonitor } from './monitor.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
-/** spec.priority → queue priority (spec §3.4) */
+/** spec.priority → queue priority (pkg/util/migrations/migrations.go) */
 export const Priority = { running: 1000, systemCritical: 100, userTriggered: 50, systemMaintenance: 20, user: 0 } as const;
 
 /** Failure of a VMIM deleted before hand-off (migration.go; condition AbortRequested). */
@@ -62,6 +58,9 @@ export interface Vmim {
   targetNode: string | null;
   podReady: boolean;
   handedOff: boolean;
+  /** MigrationPolicy and merged configuration, frozen at hand-off into migrationState */
+  policy: MigrationPolicySpec | null;
+  config: MigrationConfiguration | null;
   unschedulable: string | null;
   abortRequested: boolean;
   job: MigrationJob | null;
@@ -95,11 +94,17 @@ export class MigrationController {
   private lastQueueReason = new Map<Vmim, string>();
   private seq = 0;
   private finalListeners: ((m: Vmim) => void)[] = [];
+  private readonly source: MigrationSource;
 
   constructor(
     private readonly ctx: Context,
     private readonly lifecycle: VmLifecycle,
-  ) {}
+  ) {
+    this.source = new MigrationSource(ctx, {
+      succeeded: (m, result) => this.succeed(m, result),
+      failed: (m, reason, message, result, vmLost) => this.fail(m, reason, message, result, vmLost),
+    });
+  }
 
   onFinal(fn: (m: Vmim) => void): void {
     this.finalListeners.push(fn);
@@ -167,6 +172,8 @@ export class MigrationController {
       targetNode: null,
       podReady: false,
       handedOff: false,
+      policy: null,
+      config: null,
       unschedulable: null,
       abortRequested: false,
       job: null,
@@ -428,139 +435,27 @@ export class MigrationController {
       this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
+    // The hand-off patches migrationState with the resolved policy and configuration: a later
+    // change does not reach this migration (migration.go, handleMigrationHandoff / migrationpolicy.go).
+    const { scenario } = this.ctx;
+    const vm = m.vmi.spec;
+    m.policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
+    m.config = resolveMigrationConfiguration(scenario.kubevirt.migrations, m.policy, scenario.kubevirt.version);
     m.handedOff = true;
     this.setPhase(m, 'PreparingTarget');
     this.after(m, this.ctx.scenario.controlPlane.targetPreparation, 'target-preparation', () => {
       this.setPhase(m, 'TargetReady');
-      this.after(m, this.ctx.scenario.controlPlane.migrationStart, 'migration-start', () => this.startMigration(m));
+      this.after(m, this.ctx.scenario.controlPlane.migrationStart, 'migration-start', () => {
+        this.setPhase(m, 'Running');
+        this.source.start(m);
+        if (m.abortRequested) this.source.abort(m, this.cancelMessage());
+      });
     });
   }
 
-  /** The source virt-handler starts the launcher's migration: policy frozen at hand-off, monitor, job. */
-  private startMigration(m: Vmim): void {
-    const { sim, log, scenario, fabric, topology } = this.ctx;
-    const vm = m.vmi.spec;
-    const policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
-    const cfg = resolveMigrationConfiguration(scenario.kubevirt.migrations, policy, scenario.kubevirt.version);
-    const method = migrationMethod(vm);
-    const acceptable = acceptableCompletionTime(cfg.completionTimeoutPerGiB, migrationDataSize(vm, method));
-    this.setPhase(m, 'Running');
-    log.record({
-      t: sim.now,
-      type: 'MigrationStarted',
-      migration: m.name,
-      sourceNode: m.sourceNode,
-      targetNode: m.targetNode!,
-      policy: policy?.name ?? null,
-      method,
-      acceptableCompletionTime: acceptable,
-      bandwidthPerMigration: cfg.bandwidthPerMigration,
-    });
-    const hv = scenario.hypervisor;
-    const job = new MigrationJob(
-      sim,
-      fabric,
-      {
-        id: m.name,
-        memoryBytes: vm.usedMemory,
-        diskBytes: method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0,
-        dirty: dirtyModel(vm.dirty),
-        throttleSensitivity: vm.throttleSensitivity,
-        downtimeLimit: hv.downtimeLimit,
-        switchoverCost: hv.switchoverCost,
-        bandwidthCap: cfg.bandwidthPerMigration > 0 ? cfg.bandwidthPerMigration : Infinity,
-        autoConverge: cfg.allowAutoConverge
-          ? {
-              initialPct: hv.throttle.initial * 100,
-              incrementPct: hv.throttle.increment * 100,
-              maxPct: hv.throttle.max * 100,
-              triggerThreshold: hv.throttle.triggerThreshold,
-              syncInterval: 5,
-            }
-          : null,
-        keepaliveTimeout: hv.keepalive.interval * (hv.keepalive.count + 1),
-        links: topology.links(m.sourceNode, m.targetNode!),
-      },
-      (ev) => this.onJobEvent(m, ev),
-    );
-    m.job = job;
-    m.monitor = new MigrationMonitor(
-      sim,
-      job,
-      {
-        acceptableCompletionTime: acceptable,
-        progressTimeout: cfg.progressTimeout,
-        allowWorkloadDisruption: cfg.allowWorkloadDisruption,
-        allowPostCopy: cfg.allowPostCopy,
-        hasVfio: vm.gpus.length > 0 || vm.hostDevices > 0,
-        behaviour: this.behaviour,
-      },
-      (a) => this.onMonitorAction(m, a),
-    );
-    m.monitor.begin();
-    job.start();
-    if (!topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork })) {
-      job.setReachable(false);
-    }
-    if (m.abortRequested) job.abort('AbortRequested', this.cancelMessage());
-  }
-
-  /** Outages changed: tell every running job whether its path is reachable. */
+  /** Outages changed: the source handlers re-check the path of every running job. */
   connectivityChanged(): void {
-    const { topology } = this.ctx;
-    this.ctx.fabric.batch(() => {
-      for (const m of this.running) {
-        if (m.job && m.job.active) {
-          m.job.setReachable(topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork }));
-        }
-      }
-    });
-  }
-
-  private onMonitorAction(m: Vmim, a: MonitorAction): void {
-    const { sim, log } = this.ctx;
-    if (a.type === 'GuestPaused') {
-      log.record({ t: sim.now, type: 'GuestPaused', migration: m.name, acceptableCompletionTime: a.newAcceptableCompletionTime });
-    } else if (a.type === 'DowntimeRaised') {
-      log.record({ t: sim.now, type: 'DowntimeRaised', migration: m.name, downtimeLimit: a.downtimeLimit });
-    }
-    // PostCopySwitch and Abort are logged from the job's own events.
-  }
-
-  private onJobEvent(m: Vmim, ev: JobEvent): void {
-    const { sim, log } = this.ctx;
-    const t = sim.now;
-    switch (ev.type) {
-      case 'Iteration':
-        log.record({ t, type: 'Iteration', migration: m.name, iteration: ev.iteration, bytes: ev.bytes, duration: ev.duration, dirtied: ev.dirtied, rate: ev.rate });
-        break;
-      case 'Throttle':
-        log.record({ t, type: 'Throttle', migration: m.name, percent: ev.percent });
-        break;
-      case 'StopAndCopy':
-        m.monitor?.stop();
-        log.record({ t, type: 'StopAndCopy', migration: m.name, bytes: ev.bytes });
-        break;
-      case 'PostCopyStarted':
-        log.record({ t, type: 'PostCopyStarted', migration: m.name, bytes: ev.bytes });
-        break;
-      case 'Stalled':
-        m.monitor?.stalled();
-        log.record({ t, type: 'Stalled', migration: m.name });
-        break;
-      case 'Resumed':
-        m.monitor?.resumed();
-        log.record({ t, type: 'Resumed', migration: m.name, stalledSeconds: ev.stalledSeconds });
-        break;
-      case 'Completed':
-        this.succeed(m, ev.result);
-        break;
-      case 'Failed':
-        this.fail(m, ev.reason, ev.message, ev.result, ev.vmLost);
-        break;
-      default:
-        break;
-    }
+    this.source.connectivityChanged(this.running);
   }
 
   /** Deleting the VMIM (virtctl migrate-cancel), spec §3.6. */
@@ -572,8 +467,8 @@ export class MigrationController {
     m.abortRequested = true;
     if (!m.handedOff) {
       this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
-    } else if (m.job && m.job.active && m.job.mode !== 'PostCopy') {
-      m.job.abort('AbortRequested', this.cancelMessage());
+    } else {
+      this.source.abort(m, this.cancelMessage());
     }
     // PreparingTarget / TargetReady: the abort happens once Running starts. Post-copy cannot be cancelled.
   }
