@@ -81,7 +81,7 @@ export function matchesNodeAffinity(labels: Labels, terms: readonly NodeSelector
 export type MergeResult = { ok: true; selector: Labels } | { ok: false; key: string; message: string };
 
 /**
- * Merge a VMIM's `spec.addedNodeSelector` into the selector rendered from the VMI (spec §5): the
+ * Merge a VMIM's `spec.addedNodeSelector` into the selector rendered from the VMI (virt-controller services/nodeselectorrenderer.go): the
  * added selector can only add keys; on a key both set, the VMI's value wins silently (KubeVirt's
  * functional test "trying to override a selector set on the VMI" expects the migration to succeed
  * with the VMI's value). Never fails; the union type keeps one signature with the legacy merge.

@@ -1,4 +1,4 @@
-// MigrationPolicy selection and the migration configuration it yields (spec §1.3; KubeVirt
+// MigrationPolicy selection and the migration configuration it yields (KubeVirt
 // pkg/virt-controller/watch/migration/migrationpolicy.go matchPolicy / countMatchingLabels /
 // applyMigrationPolicySpec). Pure functions, no I/O.
 

@@ -1,5 +1,5 @@
 // What the virt-controller's migration controller renders for a migration target pod, as far as
-// the scheduler cares: requests, node selector, affinity and tolerations (spec §5; KubeVirt
+// the scheduler cares: requests, node selector, affinity and tolerations (KubeVirt
 // services/nodeselectorrenderer.go and watch/migration createTargetPod / host-model helpers).
 // Pure functions, no I/O.
 //

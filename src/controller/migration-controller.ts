@@ -132,7 +132,7 @@ export class MigrationController {
     }
   }
 
-  /** Create a VMIM as the API server would: admission first (spec §6, last paragraph). */
+  /** Create a VMIM as the API server would: admission first (virt-api migration-create-admitter.go). */
   create(req: MigrationRequest): Vmim | null {
     const { sim, log, state } = this.ctx;
     const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-');
@@ -458,7 +458,7 @@ export class MigrationController {
     this.source.connectivityChanged(this.running);
   }
 
-  /** Deleting the VMIM (virtctl migrate-cancel), spec §3.6. */
+  /** Deleting the VMIM (virtctl migrate-cancel): migration.go, the finalizer kubevirt.io/migrationJobFinalize. */
   cancel(name: string): void {
     const { sim, log } = this.ctx;
     const m = this.vmims.get(name);

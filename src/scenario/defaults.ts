@@ -92,7 +92,7 @@ export interface Remark {
   message: string;
 }
 
-/** allowWorkloadDisruption appeared in v1.5.0 (§1.2). */
+/** allowWorkloadDisruption appeared in v1.5.0 (versions.ts). */
 export function workloadDisruptionSupported(version: KubeVirtVersion): boolean {
   return behaviourFor(version, []).workloadDisruption;
 }
@@ -118,7 +118,7 @@ export function resolveMigrationConfiguration(
     }
     config.allowWorkloadDisruption = false;
   } else {
-    // An unset value copies allowPostCopy (virt-config, §1.1).
+    // An unset value copies allowPostCopy (pkg/virt-config).
     config.allowWorkloadDisruption = allowWorkloadDisruption ?? config.allowPostCopy;
   }
   if (experimental !== undefined) {
@@ -129,7 +129,7 @@ export function resolveMigrationConfiguration(
 
 // --- hypervisor and control plane --------------------------------------------------------------
 
-/** QEMU / libvirt defaults (§2.5, §7.1; libvirt qemu.conf keepalive_interval/keepalive_count). */
+/** QEMU / libvirt defaults (QEMU migration/options.c; libvirt qemu.conf keepalive_interval/keepalive_count). */
 export const HYPERVISOR_DEFAULTS: Readonly<{
   downtimeLimit: number;
   switchoverCost: number;
@@ -145,7 +145,7 @@ export const HYPERVISOR_DEFAULTS: Readonly<{
   autoConvergePercent: { initial: 20, increment: 10, max: 99, triggerThreshold: 50 },
 };
 
-/** Control-plane latencies (unmeasured, §11): fixed values in seconds. */
+/** Control-plane latencies (never measured upstream, see docs/model.md): fixed values in seconds. */
 export const CONTROL_PLANE_DEFAULTS: Readonly<ControlPlaneSpec> = {
   targetPodStartup: { kind: 'fixed', value: 5 },
   handoff: { kind: 'fixed', value: 1 },

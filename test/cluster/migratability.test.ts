@@ -27,7 +27,7 @@ interface Row {
   message?: string;
 }
 
-// Each check on its own (spec §6), on the default v1.9 cluster unless `v` says otherwise.
+// Each check on its own (virt-handler vm.go calculateLiveMigrationCondition), on the default v1.9 cluster unless `v` says otherwise.
 const single: Row[] = [
   { case: 'masquerade, RWX PVC, host-model on a labelled node', vm: {}, reason: null },
   { case: 'no pod network', vm: { podNetworkBinding: null }, reason: null },
@@ -139,7 +139,7 @@ describe('liveMigratable', () => {
   }
 });
 
-// Volume by volume (spec §2.8, §6). Sizes: 1Gi unless stated.
+// Volume by volume (live-migration-source.go classifyVolumesForMigration; vm.go migration method). Sizes: 1Gi unless stated.
 const methodRows: { case: string; volumes: VmSpec['volumes']; method: 'BlockMigration' | 'LiveMigration'; bytes: number }[] = [
   { case: 'RWX PVC', volumes: [rwxPvc()], method: 'LiveMigration', bytes: 0 },
   { case: 'RWX DataVolume', volumes: [{ ...rwxPvc(), type: 'dataVolume' }], method: 'LiveMigration', bytes: 0 },
