@@ -54,6 +54,8 @@ export interface VmRecord {
   lost: boolean;
   /** not running at the end of the run (its downtime runs to the end) */
   stillDown: boolean;
+  /** why no node could take it, while it could not be placed or restarted; null once running */
+  unplaceable: string | null;
   migrationsPerWave: Record<string, number>;
 }
 
@@ -111,7 +113,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
   const vm = (key: string): VmRecord => {
     let r = vms.get(key);
     if (!r) {
-      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, stillDown: false, migrationsPerWave: {} };
+      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, stillDown: false, unplaceable: null, migrationsPerWave: {} };
       vms.set(key, r);
     }
     return r;
@@ -126,8 +128,14 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
         r.notMigratableReason = e.reason;
         break;
       }
-      case 'VmiPlaced':
-        vm(e.vmi).finalNode = e.node;
+      case 'VmiPlaced': {
+        const r = vm(e.vmi);
+        r.finalNode = e.node;
+        r.unplaceable = null;
+        break;
+      }
+      case 'VmiUnplaceable':
+        vm(e.vmi).unplaceable = e.message;
         break;
       case 'VmiMoved':
         vm(e.vmi).finalNode = e.to;
@@ -145,6 +153,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
       }
       case 'VmiStarted': {
         const r = vm(e.vmi);
+        r.unplaceable = null;
         r.finalNode = e.node;
         r.downtimeSeconds += e.downtimeSeconds;
         downSince.delete(e.vmi);

@@ -92,6 +92,12 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
       ),
     );
   }
+  const unplaced = r.vms.filter((v) => v.unplaceable !== null);
+  if (unplaced.length > 0) {
+    out.push('');
+    out.push('not running, no node fits:');
+    for (const v of unplaced) out.push(`  ${v.vmi}: ${v.unplaceable}`);
+  }
   const s = r.summary;
   out.push('');
   out.push(

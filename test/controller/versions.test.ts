@@ -71,6 +71,23 @@ describe('failure messages by version', () => {
     expect(m.transferredBytes / Gi).toBeCloseTo(301.2, 6);
   });
 
+  it('a drain of the emptyDisk VM loops through the back-off', () => {
+    // Each evacuation attempt aborts 301.2 s after it starts (memory-only deadline 300 s; the
+    // 400 GiB disk never finishes); the next is created at once and waits 20, 40, 80 s.
+    const s = scenario({
+      nodes: [node('a', nic(Gi)), node('b', nic(Gi))],
+      vms: [vm('x', 'a', { memory: 1 * Gi, volumes: [emptyDisk(400 * Gi)], evictionStrategy: 'LiveMigrate' })],
+      operations: [{ kind: 'drain', at: 0, nodes: { kind: 'names', names: ['a'] } }],
+      over: { horizon: 1100 },
+    });
+    const r = run(s);
+    expect(r.migrations.slice(0, 3).map((m) => m.reason)).toEqual(['CompletionTimeout', 'CompletionTimeout', 'CompletionTimeout']);
+    const starts = r.migrations.slice(0, 4).map((m) => m.startedAt);
+    // 0; 301.2 + 20; 622.4 + 40; 963.6 + 80
+    expect(starts).toEqual([0, 321.2, 662.4, 1043.6].map((x) => expect.closeTo(x, 9)));
+    expect(r.nodes[0]!.drainCompletedAt).toBeNull();
+  });
+
   it.each([
     { version: v18, startup: 0, want: 'Live migration failed: operation aborted: migration out job: canceled by client' },
     { version: v19, startup: 0, want: 'Live migration has been aborted' },
