@@ -2,10 +2,17 @@
 // The migsim command line. User errors exit 2 with a message, never a stack trace.
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
-import { runCommand } from './run.js';
+import { EventBudgetExceeded } from '../engine/simulator.js';
+import { checkCommand } from './check.js';
+import { runCommand, type RunOptions } from './run.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
+  return Number(v);
+}
+
+function parseCount(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('expected a positive integer');
   return Number(v);
 }
 
@@ -22,8 +29,21 @@ program
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--seed <n>', 'override spec.seed', parseSeed)
   .option('--json', 'print one JSON document instead of the text summary')
-  .action((file: string, opts: { seed?: number; json?: boolean }) => {
+  .option('--log <file>', 'write every simulation event to FILE as JSON lines')
+  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .action((file: string, opts: RunOptions) => {
     process.stdout.write(runCommand(file, opts));
+  });
+
+program
+  .command('check')
+  .description('find what would block a drain or a wave, without running it (exit 3 when something blocks)')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .option('--json', 'print one JSON document')
+  .action((file: string, opts: { json?: boolean }) => {
+    const r = checkCommand(file, opts);
+    process.stdout.write(r.output);
+    process.exitCode = r.exitCode;
   });
 
 try {
@@ -35,6 +55,10 @@ try {
 function exitCodeFor(err: unknown): number {
   if (err instanceof ScenarioError) {
     process.stderr.write(err.format() + '\n');
+    return 2;
+  }
+  if (err instanceof EventBudgetExceeded) {
+    process.stderr.write(`migsim: ${err.message}\nA run that long is looping; raise --max-events if it is not.\n`);
     return 2;
   }
   const e = err as { code?: string; exitCode?: number; message?: string };

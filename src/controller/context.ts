@@ -3,14 +3,15 @@ import { liveMigratable, type Migratability } from '../cluster/migratability.js'
 import type { RandomStreams } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import type { ClusterState, VmiState } from '../cluster/state.js';
-import type { EventLog } from '../log/events.js';
+import type { Observer } from '../log/events.js';
 import type { Fabric } from '../network/fabric.js';
 import type { Topology } from '../network/topology.js';
 import type { Scenario } from '../scenario/types.js';
 
 export interface Context {
   sim: Simulator;
-  log: EventLog;
+  /** where controllers report what happened: the run's observers */
+  log: Observer;
   state: ClusterState;
   scenario: Scenario;
   fabric: Fabric;

@@ -9,7 +9,6 @@
 import { harvesterDetector } from '../cluster/harvester.js';
 import { matchesSelector } from '../cluster/nodeselector.js';
 import type { VmiState } from '../cluster/state.js';
-import { sample } from '../engine/random.js';
 import type { EvictionStrategy, NodeTarget, WaveStyle } from '../scenario/types.js';
 import { kubevirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
@@ -23,6 +22,8 @@ const EVACUATION_RESYNC = 5;
 
 interface Drain {
   node: string;
+  /** `<node>/<k>` for the node's k-th drain: names its random draws */
+  entity: string;
   wave: string | null;
   style: DrainStyle;
   done: boolean;
@@ -36,6 +37,8 @@ interface Drain {
 
 export class EvacuationController {
   private drains = new Map<string, Drain>();
+  /** drains started so far per node */
+  private drainCount = new Map<string, number>();
   /** drains not yet complete, the only ones a finished migration can concern */
   private active = new Set<Drain>();
 
@@ -74,7 +77,9 @@ export class EvacuationController {
     const { sim, log, state, scenario } = this.ctx;
     const existing = this.drains.get(node);
     if (existing && !existing.done) return;
-    const d: Drain = { node, wave, style, done: false, detectorStopped: [], onDrained, syncTimer: false, blocked: new Map() };
+    const k = this.drainCount.get(node) ?? 0;
+    this.drainCount.set(node, k + 1);
+    const d: Drain = { node, entity: `${node}/${k}`, wave, style, done: false, detectorStopped: [], onDrained, syncTimer: false, blocked: new Map() };
     this.drains.set(node, d);
     this.active.add(d);
     const ns = state.node(node);
@@ -235,7 +240,7 @@ export class EvacuationController {
     d.done = true;
     this.active.delete(d);
     // The last source pod still has to complete before the eviction goes through.
-    const cleanup = sample(scenario.controlPlane.cleanup, this.ctx.random.stream('control-plane/cleanup'));
+    const cleanup = this.ctx.random.sample(scenario.controlPlane.cleanup, 'control-plane/cleanup', d.entity);
     sim.after(cleanup, () => {
       log.record({ t: sim.now, type: 'DrainCompleted', node: d.node });
       d.onDrained?.();

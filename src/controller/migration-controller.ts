@@ -9,7 +9,6 @@ import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster
 import { schedule } from '../cluster/scheduler.js';
 import type { VmiState } from '../cluster/state.js';
 import { targetPodRequirements, type PodRequirements } from '../cluster/targetpod.js';
-import { sample } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
 import type { MigrationJob, JobResult } from '../precopy/job.js';
@@ -44,6 +43,8 @@ export interface MigrationRequest {
 export interface Vmim {
   name: string;
   seq: number;
+  /** `<namespace/name>/<k>` for the VMI's k-th migration: names its random draws */
+  entity: string;
   vmi: VmiState;
   priority: number;
   evacuationNode: string | null;
@@ -122,8 +123,11 @@ export class MigrationController {
     return this.outbound.get(node) ?? 0;
   }
 
-  private generateName(prefix: string): string {
-    const rng = this.ctx.random.stream('names');
+  /** VMIMs created so far per VMI: the k in each migration's random entity */
+  private attempts = new Map<string, number>();
+
+  private generateName(prefix: string, entity: string): string {
+    const rng = this.ctx.random.stream('names', entity);
     const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
     for (;;) {
       let s = prefix;
@@ -135,7 +139,10 @@ export class MigrationController {
   /** Create a VMIM as the API server would: admission first (virt-api migration-create-admitter.go). */
   create(req: MigrationRequest): Vmim | null {
     const { sim, log, state } = this.ctx;
-    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-');
+    const attempt = this.attempts.get(req.vmi) ?? 0;
+    this.attempts.set(req.vmi, attempt + 1);
+    const entity = `${req.vmi}/${attempt}`;
+    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-', entity);
     const vmi = state.vmis.get(req.vmi);
     const reject = (reason: string, message: string): null => {
       log.record({ t: sim.now, type: 'MigrationRejected', migration: name, vmi: req.vmi, reason, message });
@@ -158,6 +165,7 @@ export class MigrationController {
     const vmim: Vmim = {
       name,
       seq: this.seq++,
+      entity,
       vmi,
       priority: req.priority,
       evacuationNode: req.evacuationNode,
@@ -414,7 +422,7 @@ export class MigrationController {
   }
 
   private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
-    const delay = sample(d, this.ctx.random.stream(`control-plane/${label}`));
+    const delay = this.ctx.random.sample(d, `control-plane/${label}`, m.entity);
     m.timers.push(this.ctx.sim.after(delay, () => {
       if (m.finalAt === null) fn();
     }, label));

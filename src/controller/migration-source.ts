@@ -48,6 +48,9 @@ export class MigrationSource {
       {
         id: m.name,
         memoryBytes: vm.usedMemory,
+        guestBytes: vm.guestMemory ?? vm.memory,
+        pageSize: hv.pageSize,
+        switchover: hv.switchover,
         diskBytes: method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0,
         dirty: dirtyModel(vm.dirty),
         throttleSensitivity: vm.throttleSensitivity,

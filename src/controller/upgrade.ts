@@ -3,7 +3,6 @@
 // KubeVirt orchestrates no node upgrades: a `kubectl-drain` wave is what cluster tooling does
 // with `kubectl drain`; a `harvester` wave is Harvester's upgrade controller (one node at a time,
 // the loader clamps maxUnavailable), behind its upgrade webhook.
-import { sample } from '../engine/random.js';
 import type { Operation } from '../scenario/types.js';
 import { upgradeRefused } from '../cluster/harvester.js';
 import { formatVersion } from '../scenario/versions.js';
@@ -27,13 +26,12 @@ export class UpgradeController {
     const queue = nodes.slice();
     let inFlight = 0;
     let left = nodes.length;
-    const durations = this.ctx.random.stream(`upgrade/${wave}/duration`);
     const pump = (): void => {
       while (inFlight < op.maxUnavailable && queue.length > 0) {
         const node = queue.shift()!;
         inFlight++;
         this.evacuation.drain(node, wave, op.style, () => {
-          const duration = sample(op.duration, durations);
+          const duration = this.ctx.random.sample(op.duration, `upgrade/${wave}/duration`, node);
           log.record({ t: sim.now, type: 'NodeUpgradeStarted', node, wave, duration });
           sim.after(duration, () => {
             log.record({ t: sim.now, type: 'NodeUpgraded', node, wave });

@@ -1,23 +1,27 @@
-// Named, seeded random streams. Each purpose ("outages", "upgrade-duration", ...) draws from
-// its own stream derived from the scenario seed, so adding a draw in one place never shifts
-// the numbers drawn in another.
+// Seeded random streams named by (seed, purpose, entity). A draw never depends on its position in
+// a shared stream: the same VM, migration or node sees the same numbers whatever else the run
+// does, so two sweep points or replications differ by their parameters, not by reshuffled noise
+// (common random numbers).
 import seedrandom from 'seedrandom';
 import type { Distribution } from '../scenario/types.js';
 
 export type Rng = () => number;
 
 export class RandomStreams {
-  private streams = new Map<string, Rng>();
-
   constructor(readonly seed: number) {}
 
-  stream(name: string): Rng {
-    let rng = this.streams.get(name);
-    if (!rng) {
-      rng = seedrandom(`migsim:${this.seed}:${name}`);
-      this.streams.set(name, rng);
-    }
-    return rng;
+  /**
+   * The stream of one purpose for one entity (a VMI's k-th migration, a node, an outage entry).
+   * A fresh stream each call: callers that draw a sequence keep the returned function.
+   * Alea, not seedrandom's default ARC4: its seeding is cheap enough for a stream per entity.
+   */
+  stream(purpose: string, entity = ''): Rng {
+    return seedrandom.alea(`migsim:${this.seed}:${purpose}:${entity}`);
+  }
+
+  /** One draw of `dist` for (purpose, entity); a fixed value opens no stream. */
+  sample(dist: Distribution, purpose: string, entity: string): number {
+    return dist.kind === 'fixed' ? dist.value : sample(dist, this.stream(purpose, entity));
   }
 }
 

@@ -69,11 +69,51 @@ export class Simulator {
 
   /**
    * Run until no foreground event is left or the next event lies after `until`; the clock ends
-   * at the last event run.
+   * at the last event run. Past `maxEvents` events the run is looping: the labels of the next
+   * events say what loops, and the run stops with an EventBudgetExceeded error.
    */
-  run(until = Infinity): void {
-    while (this.busy && this.step(until)) {
+  run(until = Infinity, maxEvents = Infinity): void {
+    while (this.busy && this.eventsProcessed < maxEvents && this.step(until)) {
       /* keep stepping */
     }
+    if (this.busy && this.eventsProcessed >= maxEvents) {
+      const counts = new Map<string, number>();
+      for (let i = 0; i < SAMPLED_EVENTS && this.busy; i++) {
+        const top = this.peekLive();
+        if (!top || top.time > until) break;
+        counts.set(top.label, (counts.get(top.label) ?? 0) + 1);
+        this.step(until);
+      }
+      throw new EventBudgetExceeded(maxEvents, this._now, counts);
+    }
+  }
+
+  private peekLive(): Timer | undefined {
+    for (let top = this.heap.peek(); top; top = this.heap.peek()) {
+      if (!top.cancelled) return top;
+      this.heap.pop();
+    }
+    return undefined;
+  }
+}
+
+/** How many events past the budget are looked at to tell what is looping. */
+const SAMPLED_EVENTS = 10_000;
+
+export class EventBudgetExceeded extends Error {
+  constructor(
+    readonly maxEvents: number,
+    readonly at: number,
+    /** label → how many of the events sampled past the budget carried it */
+    readonly labels: ReadonlyMap<string, number>,
+  ) {
+    const total = [...labels.values()].reduce((a, b) => a + b, 0);
+    const top = [...labels.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 3)
+      .map(([label, n]) => `${label || '(unlabelled)'} ${Math.round((100 * n) / Math.max(1, total))} %`)
+      .join(', ');
+    super(`the run exceeded ${maxEvents.toLocaleString('en-US')} events at t=${at.toFixed(3)} s; the events after that were: ${top || 'none'}`);
+    this.name = 'EventBudgetExceeded';
   }
 }

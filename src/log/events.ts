@@ -1,4 +1,6 @@
-// The event log: everything the simulation did, in order. Metrics and reports read only this.
+// The event log: everything the simulation did, in order. The simulation hands each event to its
+// observers as it happens; metrics and reports read only these events. Nothing is stored unless an
+// observer stores it (EventLog, or `--log FILE`).
 import type { JobResult, MigrationMode } from '../precopy/job.js';
 
 export type VmimPhase =
@@ -69,9 +71,26 @@ export type LogEventType = LogEvent['type'];
 
 export type { JobResult, MigrationMode };
 
-export class EventLog {
+/** Anything that watches the run: result records, time series, a stored or streamed log. */
+export interface Observer {
+  record(ev: LogEvent): void;
+}
+
+/** The whole log kept in memory: for tests, `--log` and anything that wants to re-read it. */
+export class EventLog implements Observer {
   readonly events: LogEvent[] = [];
   record(ev: LogEvent): void {
     this.events.push(ev);
+  }
+}
+
+/** Hands every event to each observer in turn, in the order they were given. */
+export class Observers implements Observer {
+  private readonly list: readonly Observer[];
+  constructor(list: readonly Observer[]) {
+    this.list = list;
+  }
+  record(ev: LogEvent): void {
+    for (const o of this.list) o.record(ev);
   }
 }

@@ -1,5 +1,6 @@
-// Event log → result records. Everything a report shows is computed here from the log alone.
-import type { LogEvent } from '../log/events.js';
+// Events → result records. Everything a report shows is computed here from the events alone,
+// incrementally: the recorder is an observer of the run, so no log needs to be stored.
+import type { LogEvent, Observer } from '../log/events.js';
 import type { MigrationMode } from '../precopy/job.js';
 
 export interface MigrationRecord {
@@ -96,7 +97,19 @@ export interface Results {
   summary: Summary;
 }
 
+/** An observer that builds the result records as the run goes; `finish()` after the last event. */
+export interface ResultsRecorder extends Observer {
+  finish(): Results;
+}
+
+/** The result records of a stored log: the same recorder, fed from the log. */
 export function computeResults(events: readonly LogEvent[], nodeNames: readonly string[]): Results {
+  const recorder = resultsRecorder(nodeNames);
+  for (const e of events) recorder.record(e);
+  return recorder.finish();
+}
+
+export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
   const migs = new Map<string, MigrationRecord>();
   const nodes = new Map<string, NodeRecord>(
     nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null, blockedVms: [] }]),
@@ -107,6 +120,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
   const lastFailureByNode = new Map<string, string>();
   const drainBlock = new Map<string, string>();
   const downSince = new Map<string, number>();
+  const waveNodes = new Map<string, readonly string[]>();
   let endTime = 0;
   let horizonReached = false;
 
@@ -119,7 +133,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
     return r;
   };
 
-  for (const e of events) {
+  const record = (e: LogEvent): void => {
     switch (e.type) {
       case 'VmiAnalyzed': {
         const r = vm(e.vmi);
@@ -257,6 +271,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
         nodes.get(e.node)!.upgradeCompletedAt = e.t;
         break;
       case 'WaveStarted':
+        waveNodes.set(e.wave, e.nodes);
         waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0, refused: null });
         break;
       case 'WaveRefused':
@@ -285,70 +300,75 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
       default:
         break;
     }
-  }
-
-  // Downtime of VMs still down at the end counts up to the end.
-  for (const [key, since] of downSince) {
-    const r = vm(key);
-    r.downtimeSeconds += endTime - since;
-    r.stillDown = true;
-  }
-
-  for (const n of nodes.values()) {
-    if (n.drainCompletedAt !== null) n.blockedVms = [];
-    if (n.drainStartedAt !== null && n.drainCompletedAt === null) {
-      n.blockedReason = drainBlock.get(n.name) ?? lastFailureByNode.get(n.name) ?? 'drain did not finish before the end of the simulation';
-    }
-  }
-
-  const migrations = [...migs.values()];
-  for (const m of migrations) {
-    const r = vm(m.vmi);
-    if (m.startedAt !== null || m.phase === 'Succeeded') r.migrations++;
-    if (m.wave) {
-      const w = waves.get(m.wave);
-      if (w) {
-        w.migrations++;
-        if (m.phase === 'Failed') w.failedMigrations++;
-      }
-    }
-  }
-  // Migrations per VM per wave count every VMIM that moved (or tried to move) the VM during the wave.
-  for (const w of waves.values()) {
-    const end = w.completedAt ?? endTime;
-    for (const m of migrations) {
-      if (m.createdAt < w.startedAt || m.createdAt > end || m.phase !== 'Succeeded') continue;
-      const r = vm(m.vmi);
-      r.migrationsPerWave[w.name] = (r.migrationsPerWave[w.name] ?? 0) + 1;
-      w.maxMigrationsPerVm = Math.max(w.maxMigrationsPerVm, r.migrationsPerWave[w.name]!);
-    }
-    if (w.completedAt === null && w.refused === null) {
-      for (const n of nodes.values()) {
-        if (n.blockedReason !== null && waveNodes(events, w.name).includes(n.name)) w.blockedNodes.push({ node: n.name, reason: n.blockedReason });
-      }
-    }
-  }
-
-  const created = migrations.filter((m) => m.priority !== null);
-  const first = Math.min(...created.map((m) => m.createdAt));
-  const last = Math.max(...created.map((m) => m.endedAt ?? endTime));
-  const vmList = [...vms.values()];
-  const summary: Summary = {
-    migrations: migrations.length,
-    succeeded: migrations.filter((m) => m.phase === 'Succeeded').length,
-    failed: migrations.filter((m) => m.phase === 'Failed').length,
-    rejected: migrations.filter((m) => m.priority === null).length,
-    unfinished: migrations.filter((m) => m.phase !== 'Succeeded' && m.phase !== 'Failed').length,
-    makespanSeconds: created.length > 0 ? last - first : 0,
-    stalled: migrations.filter((m) => m.stalledSeconds > 0 || m.outages.length > 0).length,
-    lostVms: vmList.filter((v) => v.lost).length,
-    vmsShutDown: [...nodes.values()].reduce((a, n) => a + n.vmsShutDown, 0),
-    totalDowntimeSeconds: vmList.reduce((a, v) => a + v.downtimeSeconds, 0),
-    maxDowntimeSeconds: vmList.reduce((a, v) => Math.max(a, v.downtimeSeconds), 0),
-    endTime,
-    horizonReached,
   };
-  return { migrations, nodes: [...nodes.values()], vms: vmList, waves: [...waves.values()], summary };
+
+  const finish = (): Results => {
+    // Downtime of VMs still down at the end counts up to the end.
+    for (const [key, since] of downSince) {
+      const r = vm(key);
+      r.downtimeSeconds += endTime - since;
+      r.stillDown = true;
+    }
+
+    for (const n of nodes.values()) {
+      if (n.drainCompletedAt !== null) n.blockedVms = [];
+      if (n.drainStartedAt !== null && n.drainCompletedAt === null) {
+        n.blockedReason = drainBlock.get(n.name) ?? lastFailureByNode.get(n.name) ?? 'drain did not finish before the end of the simulation';
+      }
+    }
+
+    const migrations = [...migs.values()];
+    for (const m of migrations) {
+      const r = vm(m.vmi);
+      if (m.startedAt !== null || m.phase === 'Succeeded') r.migrations++;
+      if (m.wave) {
+        const w = waves.get(m.wave);
+        if (w) {
+          w.migrations++;
+          if (m.phase === 'Failed') w.failedMigrations++;
+        }
+      }
+    }
+    // Migrations per VM per wave count every VMIM that moved (or tried to move) the VM during the wave.
+    for (const w of waves.values()) {
+      const end = w.completedAt ?? endTime;
+      for (const m of migrations) {
+        if (m.createdAt < w.startedAt || m.createdAt > end || m.phase !== 'Succeeded') continue;
+        const r = vm(m.vmi);
+        r.migrationsPerWave[w.name] = (r.migrationsPerWave[w.name] ?? 0) + 1;
+        w.maxMigrationsPerVm = Math.max(w.maxMigrationsPerVm, r.migrationsPerWave[w.name]!);
+      }
+      if (w.completedAt === null && w.refused === null) {
+        for (const n of nodes.values()) {
+          if (n.blockedReason !== null && waveNodes.get(w.name)?.includes(n.name)) w.blockedNodes.push({ node: n.name, reason: n.blockedReason });
+        }
+      }
+    }
+
+    const created = migrations.filter((m) => m.priority !== null);
+    // reduce, not Math.min(...xs): a spread of a million arguments overflows the stack
+    const first = created.reduce((a, m) => Math.min(a, m.createdAt), Infinity);
+    const last = created.reduce((a, m) => Math.max(a, m.endedAt ?? endTime), -Infinity);
+    const vmList = [...vms.values()];
+    const summary: Summary = {
+      migrations: migrations.length,
+      succeeded: migrations.filter((m) => m.phase === 'Succeeded').length,
+      failed: migrations.filter((m) => m.phase === 'Failed').length,
+      rejected: migrations.filter((m) => m.priority === null).length,
+      unfinished: migrations.filter((m) => m.phase !== 'Succeeded' && m.phase !== 'Failed').length,
+      makespanSeconds: created.length > 0 ? last - first : 0,
+      stalled: migrations.filter((m) => m.stalledSeconds > 0 || m.outages.length > 0).length,
+      lostVms: vmList.filter((v) => v.lost).length,
+      vmsShutDown: [...nodes.values()].reduce((a, n) => a + n.vmsShutDown, 0),
+      totalDowntimeSeconds: vmList.reduce((a, v) => a + v.downtimeSeconds, 0),
+      maxDowntimeSeconds: vmList.reduce((a, v) => Math.max(a, v.downtimeSeconds), 0),
+      endTime,
+      horizonReached,
+    };
+    return { migrations, nodes: [...nodes.values()], vms: vmList, waves: [...waves.values()], summary };
+  };
+
+  return { record, finish };
 }
 
 function blankMigration(name: string, vmi: string, createdAt: number): MigrationRecord {
@@ -379,9 +399,4 @@ function blankMigration(name: string, vmi: string, createdAt: number): Migration
     outages: [],
     vmLost: false,
   };
-}
-
-function waveNodes(events: readonly LogEvent[], wave: string): string[] {
-  for (const e of events) if (e.type === 'WaveStarted' && e.wave === wave) return e.nodes;
-  return [];
 }

@@ -129,18 +129,24 @@ export function resolveMigrationConfiguration(
 
 // --- hypervisor and control plane --------------------------------------------------------------
 
-/** QEMU / libvirt defaults (QEMU migration/options.c; libvirt qemu.conf keepalive_interval/keepalive_count). */
+/**
+ * QEMU / libvirt defaults: QEMU migration/options.c (DEFAULT_MIGRATE_SET_DOWNTIME 300 ms, the
+ * cpu-throttle-* values), libvirt qemu.conf keepalive_interval/keepalive_count. The switch-over
+ * cost is what real QEMU runs showed: downtime ≈ 1 ms + the final bytes at link speed (docs/model.md §2.3).
+ */
 export const HYPERVISOR_DEFAULTS: Readonly<{
   downtimeLimit: number;
   switchoverCost: number;
   pageSize: number;
+  switchover: HypervisorSpec['switchover'];
   keepalive: Readonly<HypervisorSpec['keepalive']>;
   /** auto-converge, in percent as QEMU takes them */
   autoConvergePercent: Readonly<{ initial: number; increment: number; max: number; triggerThreshold: number }>;
 }> = {
   downtimeLimit: 0.3,
-  switchoverCost: 0.02,
+  switchoverCost: 0.001,
   pageSize: 4096,
+  switchover: 'rounds',
   keepalive: { interval: 5, count: 5 },
   autoConvergePercent: { initial: 20, increment: 10, max: 99, triggerThreshold: 50 },
 };

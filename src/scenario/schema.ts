@@ -133,6 +133,7 @@ export const HypervisorSchema = z
     downtimeLimit: positiveDuration().default(H.downtimeLimit),
     switchoverCost: duration().default(H.switchoverCost),
     pageSize: positiveSize().default(H.pageSize),
+    switchover: z.enum(['rounds', 'qemu']).default(H.switchover),
     keepalive: z
       .strictObject({ interval: duration().default(H.keepalive.interval), count: count().default(H.keepalive.count) })
       .prefault({}),
@@ -154,6 +155,7 @@ export const HypervisorSchema = z
       downtimeLimit: h.downtimeLimit,
       switchoverCost: h.switchoverCost,
       pageSize: h.pageSize,
+      switchover: h.switchover,
       keepalive: { ...h.keepalive },
       throttle: { initial: a.initial / 100, increment: a.increment / 100, max: a.max / 100, triggerThreshold: a.triggerThreshold / 100 },
     };

@@ -65,10 +65,12 @@ export interface KubeVirtSpec {
 export interface HypervisorSpec {
   /** QEMU downtime-limit, seconds (default 0.3) */
   downtimeLimit: number;
-  /** fixed cost of the stop-and-copy switch (device state, activation), seconds */
+  /** fixed cost of the stop-and-copy switch (device state, activation), seconds (default 0.001) */
   switchoverCost: number;
-  /** guest page size in bytes (4096) */
+  /** guest page size in bytes (4096); each page also carries QEMU's 8-byte header on the wire */
   pageSize: number;
+  /** `rounds`: switch-over tested at the end of each pass; `qemu`: also every 100 ms on the pending size */
+  switchover: 'rounds' | 'qemu';
   /** libvirt keepalive on the peer-to-peer connection */
   keepalive: { interval: number; count: number };
   /** auto-converge knobs (QEMU defaults) */

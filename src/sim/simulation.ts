@@ -1,5 +1,7 @@
-// Scenario in, event log out: builds the cluster, the network and the controllers on one
-// kernel, replays the operations and faults, and runs to the end or the horizon.
+// Scenario in, events out: builds the cluster, the network and the controllers on one kernel,
+// replays the operations and faults, runs to the end or the horizon, and hands every event to the
+// observers as it happens. The result records are one such observer; the full log is kept only
+// when asked.
 import { ClusterState } from '../cluster/state.js';
 import { RandomStreams, sample } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
@@ -8,28 +10,55 @@ import { EvacuationController } from '../controller/evacuation.js';
 import { MigrationController, Priority } from '../controller/migration-controller.js';
 import { UpgradeController } from '../controller/upgrade.js';
 import { VmLifecycle } from '../controller/vm-lifecycle.js';
-import { EventLog } from '../log/events.js';
+import { EventLog, Observers, type Observer } from '../log/events.js';
+import { resultsRecorder, type Results } from '../metrics/results.js';
 import { Fabric } from '../network/fabric.js';
 import { describeScope, POD_NETWORK, Topology } from '../network/topology.js';
 import type { Operation, OutageScope, Scenario } from '../scenario/types.js';
 
+export interface SimulateOptions {
+  /** default: the scenario's spec.seed */
+  seed?: number;
+  /** watch every event as it happens (time series, a streamed log, a forecast's own tally) */
+  observers?: readonly Observer[];
+  /** keep the whole event log in memory (tests; `--log` streams through an observer instead) */
+  keepLog?: boolean;
+  /** compute the result records (default true; a replication that needs less can skip them) */
+  results?: boolean;
+  /** stop with an error past this many events (default DEFAULT_MAX_EVENTS) */
+  maxEvents?: number;
+}
+
+/** A run that needs more events than this is looping: stop it and say what was looping. */
+export const DEFAULT_MAX_EVENTS = 20_000_000;
+
 export interface SimulationResult {
   scenario: Scenario;
   seed: number;
-  log: EventLog;
+  /** the stored log, when `keepLog` was asked */
+  log: EventLog | null;
+  /** the result records, unless `results: false` was asked */
+  results: Results | null;
   /** simulated time of the last event */
   endTime: number;
   horizonReached: boolean;
   eventsProcessed: number;
 }
 
-export function simulate(scenario: Scenario, seed: number = scenario.seed): SimulationResult {
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
+  const seed = options.seed ?? scenario.seed;
+  const log = options.keepLog ? new EventLog() : null;
+  const recorder = options.results === false ? null : resultsRecorder(scenario.nodes.map((n) => n.name));
+  const observers: Observer[] = [];
+  if (recorder) observers.push(recorder);
+  if (log) observers.push(log);
+  observers.push(...(options.observers ?? []));
   const sim = new Simulator();
   const fabric = new Fabric();
   const migrationNetwork = scenario.kubevirt.migrations.network ?? POD_NETWORK;
   const ctx: Context = {
     sim,
-    log: new EventLog(),
+    log: observers.length === 1 ? observers[0]! : new Observers(observers),
     state: new ClusterState(scenario.nodes, scenario.vms),
     scenario,
     fabric,
@@ -106,9 +135,9 @@ export function simulate(scenario: Scenario, seed: number = scenario.seed): Simu
     }
   });
 
-  sim.run(scenario.horizon);
+  sim.run(scenario.horizon, options.maxEvents ?? DEFAULT_MAX_EVENTS);
   const horizonReached = sim.busy;
   const endTime = horizonReached ? scenario.horizon : sim.now;
   ctx.log.record({ t: endTime, type: 'SimulationEnded', horizonReached });
-  return { scenario, seed, log: ctx.log, endTime, horizonReached, eventsProcessed: sim.eventsProcessed };
+  return { scenario, seed, log, results: recorder?.finish() ?? null, endTime, horizonReached, eventsProcessed: sim.eventsProcessed };
 }

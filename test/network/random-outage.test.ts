@@ -1,7 +1,8 @@
 // Random outages: a Poisson process per entry, drawn from its own named stream.
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/sim/simulation.js';
+import type { EventLog } from '../../src/log/events.js';
+import { simulate, type SimulationResult } from '../../src/sim/simulation.js';
 import { eventsOf } from '../helpers/log.js';
 
 const doc = (seed: number, extra = '') => `
@@ -20,7 +21,7 @@ spec:
 `;
 
 function outages(text: string) {
-  const r = simulate(parseScenario(text, 'random.yaml'));
+  const r = simulate(parseScenario(text, "random.yaml"), { keepLog: true }) as SimulationResult & { log: EventLog };
   return { starts: eventsOf(r.log.events, 'OutageStarted').map((e) => [e.t, e.duration]), r };
 }
 

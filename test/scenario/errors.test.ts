@@ -76,6 +76,7 @@ const ROWS: Row[] = [
   // --- hypervisor and control plane
   ['page size not a power of two', (d) => (d.spec['hypervisor'] = { pageSize: '3Ki' }), 'spec.hypervisor.pageSize', 'expected a power of two such as 4Ki, got 3072'],
   ['auto-converge percent out of range', (d) => (d.spec['hypervisor'] = { autoConverge: { initial: 0 } }), 'spec.hypervisor.autoConverge.initial', 'expected at least 1, got 0'],
+  ['unknown switch-over mode', (d) => (d.spec['hypervisor'] = { switchover: 'early' }), 'spec.hypervisor.switchover', 'expected one of rounds, qemu, got "early"'],
   [
     'unknown distribution',
     (d) => (d.spec['controlPlane'] = { handoff: { distribution: 'unifrom', min: '1s', max: '2s' } }),
