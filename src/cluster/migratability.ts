@@ -173,9 +173,9 @@ export function liveMigratable(vm: VmSpec, sourceNode: NodeSpec | null, kv: Kube
   return MIGRATABLE;
 }
 
-/** A disk that exists on one node only: a hostDisk not marked shared (KubeVirt's DisksNotLiveMigratable case). */
+/** A disk that exists on one node only: a hostDisk not marked shared, or a claim on a local PV. */
 export function hasLocalDisk(vm: VmSpec): boolean {
-  return vm.volumes.some((v) => v.type === 'hostDisk' && !v.shared);
+  return vm.volumes.some((v) => (v.type === 'hostDisk' && !v.shared) || v.local === true);
 }
 
 // --- migration method and sizes ---------------------------------------------------------------

@@ -157,6 +157,8 @@ export interface VolumeSpec {
   readOnly: boolean;
   /** bytes copied if this volume is block-migrated (apparent size of the local file) */
   size: number;
+  /** PVC / DataVolume bound to a local PersistentVolume: its data is on one node only */
+  local?: boolean;
 }
 
 export type CpuModel = { kind: 'host-model' } | { kind: 'host-passthrough' } | { kind: 'named'; model: string };

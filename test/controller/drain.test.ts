@@ -369,13 +369,17 @@ describe('VMs bound to one node', () => {
     expect(r.vms.find((v) => v.vmi === 'default/y')!).toMatchObject({ finalNode: null, unplaceable: message });
   });
 
-  it('a VM whose hostDisk is local restarts only on its node', () => {
-    // d (eviction strategy None, non-shared hostDisk) lives on a. Draining a shuts it down at 0;
+  const localPv = { name: 'data', type: 'persistentVolumeClaim' as const, accessModes: ['ReadWriteOnce'], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi, local: true };
+  it.each([
+    { disk: 'a non-shared hostDisk', volume: hostDisk },
+    { disk: 'a claim on a local PV', volume: localPv },
+  ])('a VM whose disk is local ($disk) restarts only on its node', ({ volume }) => {
+    // d (eviction strategy None, its disk on a) lives on a. Draining a shuts it down at 0;
     // its restart after 60 s cannot go to b (the disk is on a) and a is cordoned: it waits, and
     // starts on a when a is uncordoned after the 600 s upgrade: down 600 s.
     const s = scenario({
       nodes: [node('a', nic), node('b', nic)],
-      vms: [vm('d', 'a', { memory: 1 * Gi, volumes: [hostDisk], evictionStrategy: 'None' })],
+      vms: [vm('d', 'a', { memory: 1 * Gi, volumes: [volume], evictionStrategy: 'None' })],
       operations: [upgrade('w', ['a'], 'kubectl-drain')],
     });
     const r = run(s);

@@ -69,3 +69,16 @@ describe('feature gates by version', () => {
     else expect(w).toEqual([expect.stringContaining(`spec.kubevirt.configuration.developerConfiguration.featureGates[0]: ${warning}`)]);
   });
 });
+
+describe('a claim on a local PV', () => {
+  const vmWith = (volume: Record<string, unknown>) => withSpec({ nodes, vms: [{ name: 'db', memory: '4Gi', volumes: [{ name: 'data', ...volume }] }] });
+  it('local: true on a persistentVolumeClaim', () => {
+    expect(load(vmWith({ type: 'persistentVolumeClaim', local: true })).vms[0]!.volumes[0]).toMatchObject({ type: 'persistentVolumeClaim', local: true, accessModes: ['ReadWriteOnce'] });
+  });
+  it.each([
+    { volume: { type: 'containerDisk', local: true }, message: 'only a persistentVolumeClaim or dataVolume can be a local PV (a containerDisk volume cannot)' },
+    { volume: { type: 'dataVolume', accessModes: ['ReadWriteMany'], local: true }, message: 'a local PV lives on one node: it cannot be ReadWriteMany' },
+  ])('$volume.type: $message', ({ volume, message }) => {
+    expect(problems(vmWith(volume))).toEqual([{ path: 'spec.vms[0].volumes[0].local', message }]);
+  });
+});
