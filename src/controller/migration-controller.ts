@@ -1,5 +1,5 @@
 // virt-controller's migration controller (KubeVirt pkg/virt-controller/watch/migration/migration.go):
-// VirtualMachineInstanceMigration objects and their phases, the Pending queue with its cluster and
+// VirtualMachineInstanceMigration objects (vmim.ts) and their phases, the Pending queue with its cluster and
 // per-node limits checked only at target-pod creation, priorities and re-poll delays, the
 // evacuation back-off, the target pod and its timeouts, and the hand-off that freezes the
 // migration's configuration. The source virt-handler / virt-launcher that run the job and its
@@ -7,74 +7,19 @@
 import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
-import type { VmiState } from '../cluster/state.js';
-import { targetPodRequirements, type PodRequirements } from '../cluster/targetpod.js';
+import { targetPodRequirements } from '../cluster/targetpod.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
-import type { MigrationJob, JobResult } from '../precopy/job.js';
-import type { Distribution, Labels, MigrationConfiguration, MigrationPolicySpec } from '../scenario/types.js';
+import type { JobResult } from '../precopy/job.js';
+import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
 import { kubevirtBehaviour, type KubeVirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
 import { MigrationSource } from './migration-source.js';
-import type { MigrationMonitor } from './monitor.js';
+import { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, TARGET_POD_REMOVED, targetPodKey, type BackoffEntry, type MigrationRequest, type Vmim } from './vmim.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
-/** spec.priority → queue priority (pkg/util/migrations/migrations.go) */
-export const Priority = { running: 1000, systemCritical: 100, userTriggered: 50, systemMaintenance: 20, user: 0 } as const;
-
-/** Failure of a VMIM deleted before hand-off (migration.go; condition AbortRequested). */
-export const CANCELED_BEFORE_HANDOFF = 'Migration failed due to being canceled';
-/** Up to v1.8: libvirt's error for an AbortJob, as the monitor passes it on. */
-export const CANCELED_BY_CLIENT = 'Live migration failed: operation aborted: migration out job: canceled by client';
-/** The FailedMigration warning of a migration whose target pod was deleted (migration.go). */
-export const TARGET_POD_REMOVED = 'Migration target pod was removed during active migration.';
-
-export interface MigrationRequest {
-  name: string | null;
-  vmi: string;
-  priority: number;
-  /** kubevirt.io/evacuationMigration=<node> */
-  evacuationNode: string | null;
-  addedNodeSelector: Labels;
-  apiKind: string;
-  wave: string | null;
-}
-
-export interface Vmim {
-  name: string;
-  seq: number;
-  /** `<namespace/name>/<k>` for the VMI's k-th migration: names its random draws */
-  entity: string;
-  vmi: VmiState;
-  priority: number;
-  evacuationNode: string | null;
-  wave: string | null;
-  addedNodeSelector: Labels;
-  createdAt: number;
-  phase: VmimPhase;
-  finalAt: number | null;
-  sourceNode: string;
-  pod: PodRequirements | null;
-  podCreatedAt: number | null;
-  targetNode: string | null;
-  podReady: boolean;
-  handedOff: boolean;
-  /** MigrationPolicy and merged configuration, frozen at hand-off into migrationState */
-  policy: MigrationPolicySpec | null;
-  config: MigrationConfiguration | null;
-  unschedulable: string | null;
-  abortRequested: boolean;
-  job: MigrationJob | null;
-  monitor: MigrationMonitor | null;
-  timers: Timer[];
-  reconcileTimer: Timer | null;
-  /** end of the evacuation back-off (fixed at creation: the earlier VMIMs are all final) */
-  backoffUntil: number;
-  /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */
-  pollBase: number;
-  pollDelay: number;
-  failureReason: string | null;
-}
+export { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, Priority, TARGET_POD_REMOVED } from './vmim.js';
+export type { BackoffEntry, MigrationRequest, Vmim } from './vmim.js';
 
 export class MigrationController {
   readonly vmims = new Map<string, Vmim>();
@@ -377,12 +322,12 @@ export class MigrationController {
    */
   private unschedulableTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.targetNode !== null || m.unschedulable === null) return;
-    this.podTimedOut(m, 'TargetPodUnschedulable', `unschedulable pod ${this.podKey(m)} timeout period exceeded`, m.unschedulable);
+    this.podTimedOut(m, 'TargetPodUnschedulable', `unschedulable pod ${targetPodKey(m)} timeout period exceeded`, m.unschedulable);
   }
 
   private catchAllTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.podReady) return;
-    this.podTimedOut(m, 'TargetPodPendingTimeout', `pending pod ${this.podKey(m)} timeout period exceeded`, m.unschedulable);
+    this.podTimedOut(m, 'TargetPodPendingTimeout', `pending pod ${targetPodKey(m)} timeout period exceeded`, m.unschedulable);
   }
 
   private podTimedOut(m: Vmim, reason: string, deleted: string, scheduling: string | null): void {
@@ -390,19 +335,6 @@ export class MigrationController {
     this.event(m, 'Warning', 'FailedMigration', TARGET_POD_REMOVED);
     const detail = scheduling === null ? deleted : `${deleted}: ${scheduling}`;
     this.fail(m, reason, `${TARGET_POD_REMOVED} (${detail})`, null, false);
-  }
-
-  /** The target pod's namespace/name: virt-launcher-<vm>-<suffix>, the suffix derived from the VMIM. */
-  private podKey(m: Vmim): string {
-    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-    let h = 2166136261;
-    for (let i = 0; i < m.name.length; i++) h = Math.imul(h ^ m.name.charCodeAt(i), 16777619) >>> 0;
-    let suffix = '';
-    for (let i = 0; i < 5; i++) {
-      suffix += alphabet[h % alphabet.length];
-      h = Math.floor(h / alphabet.length);
-    }
-    return `${m.vmi.spec.namespace}/virt-launcher-${m.vmi.spec.name}-${suffix}`;
   }
 
   private event(m: Vmim, eventType: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -566,35 +498,4 @@ export class MigrationController {
     return top;
   }
 
-}
-
-/** A finalized VMIM of the VMI, oldest first, as the back-off sees it. */
-export interface BackoffEntry {
-  /** carries kubevirt.io/evacuationMigration (or workloadUpdateMigration) */
-  evacuation: boolean;
-  phase: VmimPhase;
-  finalAt: number;
-}
-
-/** Garbage collection keeps the newest 5 finalized VMIMs of a VMI, whatever created them (migration.go). */
-export const FINALIZED_VMIMS_KEPT = 5;
-
-/**
- * End of the back-off of a new evacuation VMIM (migration.go, the migration back-off): over the
- * VMIMs garbage collection kept, newest first, the evacuation ones up to the first Succeeded one;
- * the first Failed one gives 20 s after its failure, each further Failed one doubles it. User
- * VMIMs count against the window but give no back-off. 0 when there is none.
- */
-export function evacuationBackoffUntil(history: readonly BackoffEntry[]): number {
-  const kept = history.slice(-FINALIZED_VMIMS_KEPT);
-  let failed = 0;
-  let lastFailedAt = 0;
-  for (let i = kept.length - 1; i >= 0; i--) {
-    const prev = kept[i]!;
-    if (!prev.evacuation) continue;
-    if (prev.phase === 'Succeeded') break;
-    if (failed === 0) lastFailedAt = prev.finalAt;
-    failed++;
-  }
-  return failed === 0 ? 0 : lastFailedAt + 20 * 2 ** (failed - 1);
 }

@@ -9,7 +9,7 @@ import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
 import { kubevirtBehaviour } from '../scenario/versions.js';
 import type { Context } from './context.js';
 import { MigrationMonitor, type MonitorAction } from './monitor.js';
-import type { Vmim } from './migration-controller.js';
+import type { Vmim } from './vmim.js';
 
 /** What the source handler reports into the VMI's migrationState for virt-controller. */
 export interface MigrationOutcome {
