@@ -19,6 +19,7 @@ import { didYouMean, formatPath, type PathIssue, type PathSegment } from './erro
 import {
   NAMESPACE_NAME_LABEL,
   NEWEST_KNOWN_VERSION,
+  HARVESTER_DEFAULTS,
   NODE_LABELS,
   SCENARIO_DEFAULTS,
   formatVersion,
@@ -219,6 +220,14 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   const profile = sections.profile ?? SCENARIO_DEFAULTS.profile;
   const hv = sections.harvester ?? sectionDefault('harvester');
   const harvester: HarvesterSpec = { version: hv.version, restoreVM: hv.upgradeConfig.restoreVM };
+  if (harvester.restoreVM && !versionAtLeast(harvester.version, 1, 4)) {
+    // upgrade-config's restoreVM arrived in Harvester v1.4
+    warnings.push({
+      path: ['spec', 'harvester', 'upgradeConfig', 'restoreVM'],
+      message: `does not exist before Harvester v1.4 (scenario uses ${formatVersion(harvester.version)}): ignored, treated as false`,
+    });
+    harvester.restoreVM = false;
+  }
   if (!versionAtLeast(NEWEST_MODELLED_HARVESTER, harvester.version.major, harvester.version.minor)) {
     warnings.push({
       path: ['spec', 'harvester', 'version'],
@@ -297,6 +306,10 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     vmsIncomplete: failed.vms.length > 0,
   };
   const operations = buildOperations(refs, lists.operations, failed.operations);
+  const harvesterGiven = harvester.restoreVM !== HARVESTER_DEFAULTS.restoreVM || formatVersion(harvester.version) !== formatVersion(HARVESTER_DEFAULTS.version);
+  if (harvesterGiven && !operations.some((op) => op.kind === 'upgrade' && op.style === 'harvester')) {
+    warnings.push({ path: ['spec', 'harvester'], message: 'used only by upgrade waves with style harvester, and there is none: ignored' });
+  }
   const randomOutages = (sections.faults ?? sectionDefault('faults')).randomOutages.map((r, j): RandomOutages => {
     const base = ['spec', 'faults', 'randomOutages', j];
     checkScope(refs, r.scope, [...base, 'scope']);

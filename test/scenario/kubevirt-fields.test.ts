@@ -27,8 +27,20 @@ describe('spec.harvester', () => {
   });
 
   it('a newer Harvester than modelled is a warning', () => {
-    expect(load(withSpec({ ...baseDoc().spec, harvester: { version: 'v1.9' } })).warnings).toEqual([
+    expect(load(withSpec({ ...upgrade({ style: 'harvester' }), harvester: { version: 'v1.9' } })).warnings).toEqual([
       expect.stringContaining("spec.harvester.version: v1.9 is newer than the newest Harvester release modelled (v1.8): its upgrade rules are used"),
+    ]);
+  });
+
+  it('restoreVM before Harvester v1.4 does not exist: forced false, with a warning', () => {
+    const s = load(withSpec({ ...upgrade({ style: 'harvester' }), harvester: { version: 'v1.3', upgradeConfig: { restoreVM: true } } }));
+    expect(s.harvester.restoreVM).toBe(false);
+    expect(s.warnings).toEqual([expect.stringContaining('spec.harvester.upgradeConfig.restoreVM: does not exist before Harvester v1.4 (scenario uses v1.3): ignored, treated as false')]);
+  });
+
+  it('spec.harvester without a Harvester wave is ignored, with a warning', () => {
+    expect(load(withSpec({ ...baseDoc().spec, harvester: { upgradeConfig: { restoreVM: true } } })).warnings).toEqual([
+      expect.stringContaining('spec.harvester: used only by upgrade waves with style harvester, and there is none: ignored'),
     ]);
   });
 });
