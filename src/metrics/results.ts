@@ -57,6 +57,8 @@ export interface VmRecord {
   stillDown: boolean;
   /** why no node could take it, while it could not be placed or restarted; null once running */
   unplaceable: string | null;
+  /** why it was last shut down or lost (eviction, Harvester's detector, `virtctl stop`, …); null if never */
+  shutDownReason: string | null;
   migrationsPerWave: Record<string, number>;
 }
 
@@ -127,7 +129,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
   const vm = (key: string): VmRecord => {
     let r = vms.get(key);
     if (!r) {
-      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, stillDown: false, unplaceable: null, migrationsPerWave: {} };
+      r = { vmi: key, migrations: 0, downtimeSeconds: 0, finalNode: null, migratable: true, migrationMethod: 'LiveMigration', notMigratableReason: null, shutDowns: 0, lost: false, stillDown: false, unplaceable: null, shutDownReason: null, migrationsPerWave: {} };
       vms.set(key, r);
     }
     return r;
@@ -159,6 +161,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         const r = vm(e.vmi);
         r.finalNode = null;
         r.shutDowns++;
+        r.shutDownReason = e.reason;
         downSince.set(e.vmi, e.t);
         if (e.type === 'VmiLost') r.lost = true;
         const n = nodes.get(e.node);

@@ -92,6 +92,12 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
       ),
     );
   }
+  const down = r.vms.filter((v) => v.shutDownReason !== null);
+  if (down.length > 0) {
+    out.push('');
+    out.push('shut down:');
+    for (const v of down) out.push(`  ${v.vmi}${v.stillDown ? ' (still down)' : ''}: ${v.shutDownReason}`);
+  }
   const unplaced = r.vms.filter((v) => v.unplaceable !== null);
   if (unplaced.length > 0) {
     out.push('');
