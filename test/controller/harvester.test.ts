@@ -136,6 +136,8 @@ describe('restore: only the detector’s VMs, only with restoreVM', () => {
     expect(byVm['default/iso']).toMatchObject({ finalNode: 'n0', stillDown: false });
     expect(byVm['default/iso']!.downtimeSeconds).toBeCloseTo(961.2, 9);
     expect(byVm['default/hot']).toMatchObject({ finalNode: null, stillDown: true });
+    expect(byVm['default/hot']!.shutDownReason).toMatch(/^Harvester pre-drain: virtctl stop after evacuation migration kubevirt-evacuation-\w+ failed \(CompletionTimeout\)$/);
+    expect(byVm['default/iso']!.shutDownReason).toBe('Harvester pre-drain detector: VM default/iso has a CD-ROM or container disk');
     expect(byVm['default/hot']!.downtimeSeconds).toBeCloseTo(1200, 9);
   });
 
