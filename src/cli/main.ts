@@ -29,6 +29,7 @@ program
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--seed <n>', 'override spec.seed', parseSeed)
   .option('--json', 'print one JSON document instead of the text summary')
+  .option('-v, --verbose', 'print every migration, drain and VM line even when the run is large (over 50)')
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action((file: string, opts: RunOptions) => {

@@ -65,6 +65,7 @@ export type LogEvent =
   | E<'KubeEvent', { object: string; eventType: 'Normal' | 'Warning'; reason: string; message: string }>
   | E<'OutageStarted', { outage: string; scope: string; duration: number }>
   | E<'OutageEnded', { outage: string }>
+  | E<'MigrationUnfinished', { migration: string; phase: VmimPhase; result: JobResult | null; why: string }>
   | E<'SimulationEnded', { horizonReached: boolean }>;
 
 export type LogEventType = LogEvent['type'];

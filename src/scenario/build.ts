@@ -17,12 +17,14 @@ import type {
 } from './types.js';
 import { didYouMean, formatPath, type PathIssue, type PathSegment } from './errors.js';
 import {
+  EVICTION_STRATEGY_DEFAULT,
   NAMESPACE_NAME_LABEL,
   NEWEST_KNOWN_VERSION,
   HARVESTER_DEFAULTS,
   NODE_LABELS,
   SCENARIO_DEFAULTS,
   formatVersion,
+  openshiftEvictionStrategy,
   resolveMigrationConfiguration,
   versionAtLeast,
   workloadDisruptionSupported,
@@ -33,6 +35,7 @@ import type { ParsedScope, Ref } from './schema-operations.js';
 import { formatDuration } from './units.js';
 import { featureGateRemarks, UNMODELLED_AFTER_NEWEST } from './versions.js';
 import { NEWEST_MODELLED_HARVESTER } from '../cluster/harvester.js';
+import { loadWarnings } from './warnings.js';
 
 /** A section as if the file had left it out (all defaults). */
 function sectionDefault<K extends keyof Sections>(key: K): Sections[K] {
@@ -213,7 +216,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   const kubevirt: KubeVirtSpec = {
     version,
     migrations,
-    evictionStrategy: kv.configuration.evictionStrategy,
+    evictionStrategy: kv.configuration.evictionStrategy ?? EVICTION_STRATEGY_DEFAULT,
     nodeSelectors: kv.configuration.developerConfiguration.nodeSelectors,
     featureGates: kv.configuration.developerConfiguration.featureGates,
   };
@@ -261,6 +264,10 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
         message: 'ignored: spec.kubevirt.configuration.migrations.network is not set, so migrations use the pod network',
       });
     }
+  }
+
+  if (profile === 'openshift' && kv.configuration.evictionStrategy === undefined) {
+    kubevirt.evictionStrategy = openshiftEvictionStrategy(nodes.length);
   }
 
   // --- VMs and namespaces
@@ -337,6 +344,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     randomOutages,
     warnings: [],
   };
+  // what the valid file asks for that the run will not do, or do against the likely intent
+  if (issues.length === 0) scenario.loadWarnings = loadWarnings(scenario, parsed);
   return { scenario, issues, warnings };
 }
 
@@ -434,6 +443,7 @@ function buildOperations(
           });
           style = 'kubectl-drain';
         } else {
+          // OpenShift's Machine Config Operator drains like kubectl drain
           style = op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubectl-drain');
         }
         let maxUnavailable = op.maxUnavailable;

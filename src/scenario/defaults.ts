@@ -25,8 +25,26 @@ export const SCENARIO_DEFAULTS = {
   seed: 1,
   /** seconds (24h) */
   horizon: 24 * 3600,
-  profile: 'kubevirt' as 'kubevirt' | 'harvester',
+  profile: 'kubevirt' as Profile,
 } as const;
+
+/**
+ * Whose defaults a scenario starts from: plain KubeVirt, Harvester, or OpenShift Virtualization
+ * (KubeVirt configured by the HyperConverged Cluster Operator).
+ */
+export type Profile = 'kubevirt' | 'harvester' | 'openshift';
+
+/**
+ * OpenShift Virtualization's cluster-wide eviction strategy when the HyperConverged CR leaves it
+ * unset: LiveMigrate with more than one worker node, None on a single-node cluster
+ * (kubevirt/hyperconverged-cluster-operator api/v1beta1/hyperconverged_types.go,
+ * HyperConvergedSpec.EvictionStrategy). Its liveMigrationConfig defaults (5 per cluster, 2
+ * outbound per node, 150 s/GiB, progress timeout 150 s, no auto-converge, no post-copy) are
+ * KubeVirt's own.
+ */
+export function openshiftEvictionStrategy(nodeCount: number): EvictionStrategy {
+  return nodeCount > 1 ? 'LiveMigrate' : 'None';
+}
 
 // --- KubeVirt CR: spec.configuration ----------------------------------------------------------
 

@@ -12,7 +12,6 @@ import type { PathIssue, PathSegment } from './errors.js';
 import {
   CONTROL_PLANE_DEFAULTS,
   DEFAULT_KUBEVIRT_VERSION,
-  EVICTION_STRATEGY_DEFAULT,
   HARVESTER_DEFAULTS,
   HYPERVISOR_DEFAULTS,
   MIGRATION_DEFAULTS,
@@ -92,7 +91,8 @@ export const KubeVirtSectionSchema = z
     configuration: z
       .strictObject({
         migrations: MigrationsSchema.prefault({}),
-        evictionStrategy: evictionStrategy().default(EVICTION_STRATEGY_DEFAULT),
+        // unset → the profile's default (build.ts): None for KubeVirt, LiveMigrate for OpenShift
+        evictionStrategy: evictionStrategy().optional(),
         developerConfiguration: z
           .strictObject({
             nodeSelectors: labels().default(() => ({})),
@@ -276,7 +276,7 @@ export type MigrationPolicyEntry = z.output<typeof MigrationPolicySchema>;
 export const SECTION_SCHEMAS = {
   seed: z.number().int().default(SCENARIO_DEFAULTS.seed),
   horizon: positiveDuration().default(SCENARIO_DEFAULTS.horizon),
-  profile: z.enum(['kubevirt', 'harvester']).default(SCENARIO_DEFAULTS.profile),
+  profile: z.enum(['kubevirt', 'harvester', 'openshift']).default(SCENARIO_DEFAULTS.profile),
   harvester: HarvesterSectionSchema,
   kubevirt: KubeVirtSectionSchema,
   hypervisor: HypervisorSchema,

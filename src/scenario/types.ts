@@ -1,6 +1,7 @@
 // The validated, normalised scenario: what the loader hands to the simulation.
 // Every size is in bytes, every duration in seconds, every rate in bytes per second.
 // Field names follow KubeVirt's own where a KubeVirt field exists.
+import type { Warning } from './warnings.js';
 
 export type Labels = Record<string, string>;
 
@@ -283,7 +284,7 @@ export interface Scenario {
   seed: number;
   /** simulated seconds after which the run stops, default 24 h */
   horizon: number;
-  profile: 'kubevirt' | 'harvester';
+  profile: 'kubevirt' | 'harvester' | 'openshift';
   harvester: HarvesterSpec;
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
@@ -298,4 +299,6 @@ export interface Scenario {
   randomOutages: RandomOutages[];
   /** non-fatal remarks from loading (fields accepted but not modelled) */
   warnings: string[];
+  /** load-time warnings with a code and the field they concern (src/scenario/warnings.ts) */
+  loadWarnings?: Warning[];
 }

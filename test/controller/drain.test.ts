@@ -366,7 +366,7 @@ describe('VMs bound to one node', () => {
     const r = run(s);
     expect(eventsOf(r.sim.log.events, 'VmiPlaced').map((e) => [e.vmi, e.node])).toEqual([['default/x', 'a']]);
     expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.vmi, e.message])).toEqual([['default/y', message]]);
-    expect(r.vms.find((v) => v.vmi === 'default/y')!).toMatchObject({ finalNode: null, unplaceable: message });
+    expect(r.vms.find((v) => v.vmi === 'default/y')!).toMatchObject({ finalNode: null, stillDownAtEnd: true, notRunningReason: `never placed: ${message}` });
   });
 
   const localPv = { name: 'data', type: 'persistentVolumeClaim' as const, accessModes: ['ReadWriteOnce'], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi, local: true };
@@ -386,6 +386,6 @@ describe('VMs bound to one node', () => {
     expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.t, e.message])).toEqual([
       [60, 'its disk is local to a, where it does not fit: 0/1 nodes are available: 1 node(s) were unschedulable.'],
     ]);
-    expect(r.vms[0]!).toMatchObject({ finalNode: 'a', downtimeSeconds: 600, stillDown: false });
+    expect(r.vms[0]!).toMatchObject({ finalNode: 'a', downtimeSeconds: 600, stillDownAtEnd: false });
   });
 });

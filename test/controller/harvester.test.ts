@@ -93,7 +93,7 @@ describe('pre-drain: detector, taint, wait without deadline', () => {
     expect(r.waves[0]!.blockedNodes.map((b) => b.node)).toEqual(['n0']);
     const byVm = Object.fromEntries(r.vms.map((v) => [v.vmi, v]));
     expect(byVm['default/web']!.finalNode).toBe('n1');
-    expect(byVm['default/batch']).toMatchObject({ finalNode: 'n0', downtimeSeconds: 0, stillDown: false });
+    expect(byVm['default/batch']).toMatchObject({ finalNode: 'n0', downtimeSeconds: 0, stillDownAtEnd: false });
     expect(eventsOf(r.sim.log.events, 'NodeUpgradeStarted')).toEqual([]);
   });
 
@@ -133,11 +133,11 @@ describe('restore: only the detector’s VMs, only with restoreVM', () => {
     expect(r.nodes.map((n) => n.drainCompletedAt)).toEqual([expect.closeTo(301.2, 9), expect.closeTo(901.2, 9)]);
     expect(r.waves[0]!.completedAt).toBeCloseTo(1501.2, 9);
     const byVm = Object.fromEntries(r.vms.map((v) => [v.vmi, v]));
-    expect(byVm['default/iso']).toMatchObject({ finalNode: 'n0', stillDown: false });
+    expect(byVm['default/iso']).toMatchObject({ finalNode: 'n0', stillDownAtEnd: false });
     expect(byVm['default/iso']!.downtimeSeconds).toBeCloseTo(961.2, 9);
-    expect(byVm['default/hot']).toMatchObject({ finalNode: null, stillDown: true });
-    expect(byVm['default/hot']!.shutDownReason).toMatch(/^Harvester pre-drain: virtctl stop after evacuation migration kubevirt-evacuation-\w+ failed \(CompletionTimeout\)$/);
-    expect(byVm['default/iso']!.shutDownReason).toBe('Harvester pre-drain detector: VM default/iso has a CD-ROM or container disk');
+    expect(byVm['default/hot']).toMatchObject({ finalNode: null, stillDownAtEnd: true });
+    expect(byVm['default/hot']!.notRunningReason).toMatch(/^shut down on n0 at 301\.2s: Harvester pre-drain: virtctl stop after evacuation migration kubevirt-evacuation-\w+ failed \(CompletionTimeout\)$/);
+    expect(byVm['default/iso']!.notRunningReason).toBeNull(); // restored: running at the end
     expect(byVm['default/hot']!.downtimeSeconds).toBeCloseTo(1200, 9);
   });
 
@@ -149,7 +149,7 @@ describe('restore: only the detector’s VMs, only with restoreVM', () => {
       false,
     );
     const r = run(s);
-    expect(r.vms[0]!).toMatchObject({ finalNode: null, stillDown: true, shutDowns: 1 });
+    expect(r.vms[0]!).toMatchObject({ finalNode: null, stillDownAtEnd: true, shutDowns: 1 });
     expect(r.vms[0]!.downtimeSeconds).toBeCloseTo(1200, 9);
     expect(eventsOf(r.sim.log.events, 'VmiStarted')).toEqual([]);
   });

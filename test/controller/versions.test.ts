@@ -122,7 +122,7 @@ describe('failure messages by version', () => {
     ]);
     expect(ev[0]!.message).toMatch(deleted);
     expect(ev[1]!.message).toBe('Migration target pod was removed during active migration.');
-    expect(r.migrations[0]!.message).toMatch(/^Migration target pod was removed during active migration\. \((unschedulable|pending) pod /);
+    expect(r.migrations[0]!.message).toMatch(/^Migration target pod was removed during active migration\. \(target pod was (unschedulable|pending) for (300|900)s/);
   });
 });
 

@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   ['seed not an integer', (d) => (d.spec['seed'] = 1.5), 'spec.seed', 'expected a whole number, got 1.5'],
   ['horizon not a duration', (d) => (d.spec['horizon'] = '3x'), 'spec.horizon', `expected ${DURATION}, got "3x"`],
   ['horizon zero', (d) => (d.spec['horizon'] = 0), 'spec.horizon', `expected ${DURATION}, got 0 (must be greater than 0)`],
-  ['unknown profile', (d) => (d.spec['profile'] = 'openshift'), 'spec.profile', 'expected one of kubevirt, harvester, got "openshift"'],
+  ['unknown profile', (d) => (d.spec['profile'] = 'vsphere'), 'spec.profile', 'expected one of kubevirt, harvester, openshift, got "vsphere"'],
 
   // --- the KubeVirt CR
   [
