@@ -5,6 +5,13 @@ import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
 import { checkCommand } from './check.js';
 import { runCommand, type RunOptions } from './run.js';
+import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
+import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
+import { forecastCommand, ForecastUserError, type ForecastCliOptions } from './forecast.js';
+import { mergeCommand } from './merge.js';
+import { MergeError } from '../forecast/merge.js';
+import { parseDuration } from '../scenario/units.js';
+import { MIGSIM_VERSION } from '../version.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
@@ -16,11 +23,30 @@ function parseCount(v: string): number {
   return Number(v);
 }
 
+function parseWindow(v: string): number {
+  let s: number;
+  try {
+    s = parseDuration(v);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 4h or 90m');
+  }
+  if (!(s > 0)) throw new InvalidArgumentError('expected a duration above 0, such as 4h');
+  return s;
+}
+
+function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, such as 2/8');
+  return { index, count };
+}
+
 const program = new Command();
 program
   .name('migsim')
   .description('Discrete-event simulator and capacity planner for KubeVirt live migration')
-  .version('0.1.0')
+  .version(MIGSIM_VERSION)
   .exitOverride();
 
 program
@@ -47,8 +73,73 @@ program
     process.exitCode = r.exitCode;
   });
 
+program
+  .command('import')
+  .description('write a scenario from kubectl get nodes,vmi,vm,pvc,kubevirt,migrationpolicies,vmim -A -o yaml|json output')
+  .requiredOption('--from <file...>', 'kubectl output: a List, a multi-document stream, or several files')
+  .option('-o, --output <file>', 'scenario file to write (re-import: keeps its workload blocks and model sections); default stdout')
+  .option('--network <rate>', 'NIC bandwidth of every node (not in the API), e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule...>', 'LABEL=VALUE:RATE, NIC bandwidth of the nodes with that label (repeatable; first match wins)', parseNetworkLabel)
+  .option('--metrics <file...>', 'Prometheus query_range JSON or text scrape of KubeVirt migration and memory metrics', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--refresh-workload', 'replace the workload blocks of an existing -o file with the new figures')
+  .option('--name <name>', 'metadata.name of the scenario', undefined)
+  .action((opts: ImportOptions) => {
+    process.stdout.write(importCommand(opts, (line) => process.stderr.write(line + '\n')));
+  });
+
+program
+  .command('calibrate')
+  .description('replay the finished VirtualMachineInstanceMigrations of a dump and compare predicted with observed')
+  .requiredOption('--from <file...>', 'kubectl output with nodes, VMIs, PVCs, the KubeVirt CR, policies and VMIMs')
+  .option('--metrics <file...>', 'Prometheus query_range JSON or text scrape (dirty rates, data processed; repeatable)', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--network <rate>', 'assumed NIC bandwidth of every node, e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule...>', 'LABEL=VALUE:RATE (repeatable)', parseNetworkLabel)
+  .option('--scenario <file>', 'a scenario migsim import wrote: its workload blocks and assumptions are used for the replays')
+  .option('--fit', 'fit the effective bandwidth of each migration and per source node')
+  .option('--json', 'print one JSON document instead of the text report')
+  .option('--write-scenario <file>', 'write (or update) the imported scenario with the fitted bandwidths; implies --fit')
+  .action((opts: CalibrateOptions) => {
+    process.stdout.write(calibrateCommand(opts, (line) => process.stderr.write(line + '\n')));
+  });
+
+program
+  .command('forecast')
+  .description('run many replications of a scenario with uncertain values and report quantiles and probabilities')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .requiredOption('--runs <n>', 'number of replications (replication i uses seed S + i)', parseCount)
+  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
+  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+  .option('--window <duration>', 'maintenance window, e.g. 4h: report the probability that every operation ends inside it', parseWindow)
+  .option('--json', 'print one JSON document instead of the text report')
+  .option('--quiet', 'no progress bar')
+  .option('--shard <i/n>', 'run only the i-th of n slices of the replications (needs -o)', parseShard)
+  .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
+  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .action(async (file: string, opts: ForecastCliOptions) => {
+    if (opts.shard !== undefined && opts.output === undefined) {
+      throw new UsageError('--shard needs -o FILE: a shard writes a partial result for migsim merge');
+    }
+    if (opts.output !== undefined && opts.json) {
+      process.stderr.write('migsim: warning: --json has no effect with -o: the shard file is JSON; migsim merge --json prints the forecast\n');
+    }
+    process.exitCode = await forecastCommand(file, opts);
+  });
+
+program
+  .command('merge')
+  .description('combine the shard files of one forecast (forecast --shard i/n -o FILE) into the forecast')
+  .argument('<files...>', 'shard files')
+  .option('--json', 'print one JSON document instead of the text report')
+  .action((files: string[], opts: { json?: boolean }) => {
+    process.stdout.write(mergeCommand(files, opts));
+  });
+
+class UsageError extends Error {}
+
 try {
-  program.parse();
+  await program.parseAsync();
 } catch (err) {
   process.exitCode = exitCodeFor(err);
 }
@@ -56,6 +147,14 @@ try {
 function exitCodeFor(err: unknown): number {
   if (err instanceof ScenarioError) {
     process.stderr.write(err.format() + '\n');
+    return 2;
+  }
+  if (err instanceof MergeError || err instanceof UsageError) {
+    process.stderr.write(`migsim: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof ForecastUserError) {
+    process.stderr.write(`${err.message}\n`);
     return 2;
   }
   if (err instanceof EventBudgetExceeded) {

@@ -114,12 +114,15 @@ export function mergeLegacyMigrationSelector(base: Labels, added: Labels): Merge
   return mergeNodeSelectors(base, added);
 }
 
-/** Node label virt-handler sets where the kubelet's static CPU manager runs (dedicatedCpuPlacement needs it). */
-export const CPU_MANAGER_LABEL = 'kubevirt.io/cpumanager';
+/**
+ * Node label virt-handler sets where the kubelet's static CPU manager runs (dedicatedCpuPlacement
+ * needs it): v1.CPUManager = "cpumanager" (staging/src/kubevirt.io/api/core/v1/types.go), no prefix.
+ */
+export const CPU_MANAGER_LABEL = 'cpumanager';
 
 /**
  * kube-scheduler only says "didn't match Pod's node affinity/selector"; a VM with dedicated CPUs
- * usually fails because no node carries kubevirt.io/cpumanager=true. Say so, or nothing.
+ * usually fails because no node carries cpumanager=true. Say so, or nothing.
  */
 export function cpuManagerHint(vm: VmSpec, nodeLabels: readonly Labels[]): string {
   if (!vm.dedicatedCpus || nodeLabels.some((l) => l[CPU_MANAGER_LABEL] === 'true')) return '';

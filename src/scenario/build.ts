@@ -142,7 +142,8 @@ function matches(labels: Labels, selector: Labels): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-function makeNode(pool: NodePool, name: string, migrationNetwork: string | null): NodeSpec {
+/** One node of a pool (also used by realize.ts to rebuild a node from a drawn pool entry). */
+export function makeNode(pool: NodePool, name: string, migrationNetwork: string | null): NodeSpec {
   const nics: Record<string, number> = { pod: pool.network };
   if (migrationNetwork !== null) nics[migrationNetwork] = pool.migrationNetwork ?? pool.network;
   return {

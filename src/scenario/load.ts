@@ -2,12 +2,14 @@
 // ScenarioError listing every problem of the file with its position.
 
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Scenario } from './types.js';
 import { ScenarioError, formatIssue, formatPath, type PathIssue, type ScenarioIssue } from './errors.js';
 import { API_VERSION, KIND, parseRawScenario } from './schema.js';
 import { buildScenario } from './build.js';
 import { locate } from './locate.js';
+import { extractUncertainty } from './uncertain.js';
 
 export { ScenarioError } from './errors.js';
 
@@ -97,11 +99,15 @@ export function parseScenario(text: string, sourceName: string, format?: 'yaml' 
     throw new ScenarioError(sourceName, [{ path: '', message: `the file is empty; expected a ${KIND} (apiVersion: ${API_VERSION}, kind, metadata, spec)` }]);
   }
 
-  const { parsed, issues } = parseRawScenario(src.raw);
+  // Uncertain fields come out first (nominal values in their place); CSV files of empirical
+  // distributions are read relative to the scenario file.
+  const uncertain = extractUncertainty(src.raw, (rel) => readFileSync(resolve(dirname(sourceName), rel), 'utf8'));
+  const { parsed, issues } = parseRawScenario(uncertain.raw);
   const built = buildScenario(parsed, sourceName);
-  const all = [...issues, ...built.issues];
+  const all = uncertain.issues([...issues, ...built.issues]);
   if (all.length > 0) throw new ScenarioError(sourceName, located(all, src));
 
-  built.scenario.warnings = located(built.warnings, src).map((w) => formatIssue(sourceName, w));
+  built.scenario.warnings = located([...uncertain.warnings, ...built.warnings], src).map((w) => formatIssue(sourceName, w));
+  if (uncertain.fields.length > 0) built.scenario.uncertainty = { raw: uncertain.raw, fields: uncertain.fields };
   return built.scenario;
 }

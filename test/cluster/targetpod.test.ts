@@ -68,7 +68,7 @@ const rows: Row[] = [
       'cpu-model.node.kubevirt.io/Haswell': 'true',
       'cpu-feature.node.kubevirt.io/aes': 'true',
       'cpu-feature.node.kubevirt.io/avx2': 'true',
-      'kubevirt.io/cpumanager': 'true',
+      'cpumanager': 'true',
     },
   },
   {

@@ -356,7 +356,7 @@ describe('VMs bound to one node', () => {
       nodeA: {},
       vmY: { dedicatedCpus: true },
       message:
-        "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. (dedicatedCpus needs a node labelled kubevirt.io/cpumanager=true, where the kubelet runs the static CPU manager: none is)",
+        "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. (dedicatedCpus needs a node labelled cpumanager=true, where the kubelet runs the static CPU manager: none is)",
     },
   ])('a VM pinned with node: that does not fit there ($case) is reported, not placed', ({ nodeA, vmY, message }) => {
     const s = scenario({
