@@ -13,6 +13,7 @@
 //     (does it converge, how long does it take, does that fit its completion deadline).
 // Findings name the VMs and nodes and say what would change the verdict.
 import { acceptableCompletionTime, blockMigrationDiskBytes, migrationDataSize, migrationMethod } from '../cluster/migratability.js';
+import { harvesterDetector, upgradeRefused } from '../cluster/harvester.js';
 import { matchesSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule, type NodeView } from '../cluster/scheduler.js';
@@ -69,11 +70,24 @@ export function check(scenario: Scenario): CheckReport {
     });
   }
 
+  const harvester = drained.harvester.size > 0 ? harvesterDetection(scenario, start) : null;
+  if (harvester?.refused) {
+    findings.push({
+      code: 'harvester-upgrade-refused',
+      severity: 'block',
+      message: `Harvester refuses the upgrade: its detector lists ${harvester.listed.size} running VM(s) that cannot live-migrate (${[...harvester.listed.values()].join('; ')})${scenario.harvester.restoreVM ? ` and Harvester v${scenario.harvester.version.major}.${scenario.harvester.version.minor} refuses whatever restoreVM says (before v1.6)` : ' and upgrade-config restoreVM is false'}`,
+      vms: [...harvester.listed.keys()],
+      nodes: [],
+      remedy: 'stop those VMs before the upgrade, or set restoreVM: true in Harvester\'s upgrade-config (v1.6 and later) so that it stops and restarts them',
+    });
+  }
+
   // VMs leaving each node, and every VM that migrates anywhere (for step 5, with its source).
   const leaving = new Map<string, VmSpec>();
   for (const node of drained.nodes) {
     const vms = (start.residents.get(node) ?? []).map((k) => start.vms.get(k)!);
-    const moving = evictionVerdicts(scenario, node, vms, start.notMigratable, drained.harvester.has(node), findings);
+    const detected = drained.harvester.has(node) ? new Map([...harvester!.listed].filter(([k]) => start.node.get(k) === node)) : null;
+    const moving = evictionVerdicts(scenario, node, vms, start.notMigratable, detected, findings);
     findings.push(...placeElsewhere(scenario, start, [node], moving, 'drain'));
     for (const vm of moving) leaving.set(vm.key, vm);
   }
@@ -169,31 +183,38 @@ function drainedNodes(scenario: Scenario): { nodes: string[]; implicit: boolean;
  * What a drain does to each VM on `node` (KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters
  * pod-eviction-admitter.go, and the evacuation controller's strategy switch): returns the VMs that
  * will be live-migrated, and adds a finding for the others.
+ *
+ * In Harvester's upgrade (`detected` given: the VMs of this node Harvester's own detector lists,
+ * harvester pkg/util/virtualmachineinstance GetAllNonLiveMigratableVMINames) the pre-drain stops
+ * the listed VMs, then only taints the node: KubeVirt migrates what it can under LiveMigrate or
+ * LiveMigrateIfPossible, and every other VM — None included — stays and keeps the node waiting.
  */
 function evictionVerdicts(
   scenario: Scenario,
   node: string,
   vms: VmSpec[],
   notMigratable: Map<string, string>,
-  harvesterUpgrade: boolean,
+  detected: Map<string, string> | null,
   findings: Finding[],
 ): VmSpec[] {
   const moving: VmSpec[] = [];
   const shutDown: string[] = [];
-  const blocked: string[] = [];
-  const reasons: string[] = [];
+  const blocked: { vm: string; why: string }[] = [];
   let defaultNone = false;
   for (const vm of vms) {
     const strategy: EvictionStrategy = vm.evictionStrategy ?? scenario.kubevirt.evictionStrategy;
     const why = notMigratable.get(vm.key);
     if (strategy === 'External') continue; // an external controller decides; nothing KubeVirt does
+    if (detected) {
+      if (detected.has(vm.key)) shutDown.push(vm.key);
+      else if (strategy === 'None') blocked.push({ vm: vm.key, why: 'eviction strategy None: the pre-drain evicts nothing' });
+      else if (why !== undefined) blocked.push({ vm: vm.key, why: `KubeVirt cannot migrate it (${why}) and Harvester's detector does not list it` });
+      else moving.push(vm);
+      continue;
+    }
     if (why !== undefined) {
-      // Harvester's upgrade shuts down what it finds non-migratable before it drains the node
-      // (harvester pkg/controller/master/upgrade, the pre-drain job).
-      if (strategy === 'LiveMigrate' && !harvesterUpgrade) {
-        blocked.push(vm.key);
-        reasons.push(`${vm.key} (${why})`);
-      } else shutDown.push(vm.key);
+      if (strategy === 'LiveMigrate') blocked.push({ vm: vm.key, why: `${why}; its eviction strategy LiveMigrate refuses the eviction` });
+      else shutDown.push(vm.key);
     } else if (strategy === 'None') {
       shutDown.push(vm.key);
       if (vm.evictionStrategy === null) defaultNone = true;
@@ -203,25 +224,45 @@ function evictionVerdicts(
     findings.push({
       code: 'drain-blocked-not-migratable',
       severity: 'block',
-      message: `draining ${node} never finishes: ${blocked.length} VM(s) cannot live-migrate and their eviction strategy LiveMigrate refuses the eviction: ${reasons.join('; ')}`,
-      vms: blocked,
+      message: `draining ${node} never finishes: ${blocked.length} VM(s) stay on it: ${blocked.map((b) => `${b.vm} (${b.why})`).join('; ')}`,
+      vms: blocked.map((b) => b.vm),
       nodes: [node],
-      remedy: 'make the VMs migratable (the reason says what stops them), or set their evictionStrategy to LiveMigrateIfPossible or None so that the drain shuts them down',
+      remedy: detected
+        ? 'make the VMs migratable with eviction strategy LiveMigrate, or stop them before the upgrade'
+        : 'make the VMs migratable (the reason says what stops them), or set their evictionStrategy to LiveMigrateIfPossible or None so that the drain shuts them down',
     });
   }
   if (shutDown.length > 0) {
     findings.push({
       code: 'vms-shut-down-on-drain',
       severity: 'warning',
-      message: `draining ${node} shuts down ${shutDown.length} VM(s) instead of migrating them`,
+      message: detected
+        ? `Harvester's pre-drain stops ${shutDown.length} VM(s) on ${node} that its detector lists as not live-migratable${scenario.harvester.restoreVM ? ' (restoreVM: true starts them again after the node\'s upgrade)' : ''}`
+        : `draining ${node} shuts down ${shutDown.length} VM(s) instead of migrating them`,
       vms: shutDown,
       nodes: [node],
-      remedy: defaultNone
-        ? "the effective eviction strategy is None (KubeVirt's default when spec.kubevirt.configuration.evictionStrategy is unset): set it to LiveMigrate, as most distributions do"
-        : 'set the VMs\' evictionStrategy to LiveMigrate (and make them migratable) if they must keep running',
+      remedy: detected
+        ? 'remove what makes them non-migratable for Harvester (node selectors, host devices, CD-ROMs on older releases) if they must keep running'
+        : defaultNone
+          ? "the effective eviction strategy is None (KubeVirt's default when spec.kubevirt.configuration.evictionStrategy is unset): set it to LiveMigrate, as most distributions do"
+          : 'set the VMs\' evictionStrategy to LiveMigrate (and make them migratable) if they must keep running',
     });
   }
   return moving;
+}
+
+/**
+ * Harvester's own non-migratable list over every running VM, and whether its upgrade webhook
+ * refuses the upgrade because of it (pkg/webhook/resources/upgrade/validator.go).
+ */
+function harvesterDetection(scenario: Scenario, start: StartingPoint): { listed: Map<string, string>; refused: boolean } {
+  const nodes = scenario.nodes.map((spec) => ({ spec, unschedulable: spec.unschedulable }));
+  const listed = new Map<string, string>();
+  for (const [vmi, node] of start.node) {
+    const f = harvesterDetector(start.vms.get(vmi)!, node, nodes, scenario.harvester.version);
+    if (f) listed.set(vmi, f.message);
+  }
+  return { listed, refused: upgradeRefused(scenario.harvester.restoreVM, scenario.harvester.version, listed.size) };
 }
 
 // --- 3./4. targets and capacity -------------------------------------------------------------------

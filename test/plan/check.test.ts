@@ -1,7 +1,9 @@
 // `migsim check`: each kind of finding on a scenario built for it, and a healthy one that passes.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/plan/check.js';
 import { convergence } from '../../src/plan/convergence.js';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/load.js';
 import type { Operation, Scenario } from '../../src/scenario/types.js';
 import { Gi, Mi, migrate, node, scenario, vm } from '../helpers/scenario.js';
 
@@ -142,5 +144,43 @@ describe('migsim check findings', () => {
     });
     // x's effective strategy is the cluster default None: the implied drain of a would shut it down
     expect(codes(s).map((c) => c[0])).toEqual(['exceeds-completion-deadline', 'vm-unplaceable', 'vms-shut-down-on-drain', 'no-drain-in-scenario']);
+  });
+});
+
+describe("migsim check on Harvester's upgrade", () => {
+  const doc = (restoreVM: boolean, version: string) => `
+apiVersion: migsim/v1alpha1
+kind: Scenario
+metadata: {name: h}
+spec:
+  profile: harvester
+  harvester: {version: ${version}, upgradeConfig: {restoreVM: ${restoreVM}}}
+  kubevirt: {version: v1.8, configuration: {evictionStrategy: LiveMigrate}}
+  nodes: [{name: h, count: 3, network: 10Gbit, labels: {disk: ssd}}]
+  vms:
+    - {name: pinned, node: h-0, memory: 4Gi, nodeSelector: {disk: ssd}}
+    - {name: web, node: h-0, memory: 4Gi, volumes: [{name: root, type: persistentVolumeClaim, accessModes: [ReadWriteMany], size: 10Gi}]}
+  operations: [{at: 0s, upgrade: {name: u, duration: 10m}}]
+`;
+
+  it.each([
+    // the detector lists "pinned" (a nodeSelector): restoreVM false refuses the upgrade on any release
+    [false, 'v1.7', ['harvester-upgrade-refused', 'vms-shut-down-on-drain']],
+    // restoreVM true is honoured from v1.6: the pre-drain stops it and starts it after the node's upgrade
+    [true, 'v1.7', ['vms-shut-down-on-drain']],
+    // before v1.6 the webhook refuses whatever restoreVM says
+    [true, 'v1.5', ['harvester-upgrade-refused', 'vms-shut-down-on-drain']],
+  ] as const)('restoreVM %s on Harvester %s', (restoreVM, version, expected) => {
+    const s = parseScenario(doc(restoreVM, version), 'h.yaml');
+    const r = check(s);
+    expect(r.findings.map((f) => f.code)).toEqual(expected);
+    for (const f of r.findings) expect(f.vms).toEqual(['default/pinned']);
+  });
+
+  it('a pre-drain blocked by a None VM and one KubeVirt cannot migrate (scenarios/harvester-blocked.yaml)', () => {
+    const s = loadScenarioFile(join(import.meta.dirname, '..', '..', 'scenarios', 'harvester-blocked.yaml'));
+    const [f] = check(s).findings;
+    expect([f!.code, f!.severity, f!.vms, f!.nodes]).toEqual(['drain-blocked-not-migratable', 'block', ['default/batch', 'default/legacy-db'], ['harvester-0']]);
+    expect(f!.message).toContain('default/batch (eviction strategy None: the pre-drain evicts nothing)');
   });
 });
