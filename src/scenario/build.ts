@@ -174,7 +174,7 @@ function makePolicy(entry: MigrationPolicyEntry, version: KubeVirtVersion, at: P
   if (s.completionTimeoutPerGiB !== undefined) policy.completionTimeoutPerGiB = s.completionTimeoutPerGiB;
   if (s.allowPostCopy !== undefined) policy.allowPostCopy = s.allowPostCopy;
   if (workloadDisruptionSupported(version)) {
-    // a policy that sets allowPostCopy but not allowWorkloadDisruption copies it (§1.3)
+    // a policy that sets allowPostCopy but not allowWorkloadDisruption copies it (KubeVirt's MigrationPolicy resolution; docs/model.md)
     const awd = s.allowWorkloadDisruption ?? s.allowPostCopy;
     if (awd !== undefined) policy.allowWorkloadDisruption = awd;
   } else {

@@ -52,7 +52,7 @@ export const KIND = 'Scenario';
 // --- KubeVirt CR ---------------------------------------------------------------------------------
 
 /**
- * virt-launcher's conversion of bandwidthPerMigration (§2.6): 0 stays 0 (unlimited), anything
+ * virt-launcher's conversion of bandwidthPerMigration (QuantityToMebiByte): 0 stays 0 (unlimited), anything
  * below 1 MiB becomes 1 MiB, the rest is rounded to the nearest whole MiB. Result in bytes/s.
  */
 export function virtLauncherBandwidth(bytesPerSecond: number): number {

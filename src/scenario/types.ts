@@ -19,7 +19,7 @@ export type Distribution =
 export interface MigrationConfiguration {
   parallelMigrationsPerCluster: number;
   parallelOutboundMigrationsPerNode: number;
-  /** bytes/s; 0 = unlimited. Already rounded to whole MiB/s as virt-launcher does (§2.6). */
+  /** bytes/s; 0 = unlimited. Already rounded to whole MiB/s as virt-launcher does (QuantityToMebiByte). */
   bandwidthPerMigration: number;
   completionTimeoutPerGiB: number;
   /** seconds; 0 disables the progress timeout */
@@ -38,7 +38,7 @@ export interface MigrationConfiguration {
   matchSELinuxLevelOnMigration: boolean | null;
 }
 
-/** The subset a MigrationPolicy may override (§1.3). */
+/** The subset a MigrationPolicy (migrations.kubevirt.io/v1alpha1) may override. */
 export interface MigrationPolicySpec {
   name: string;
   namespaceSelector: Labels | null;
@@ -80,7 +80,7 @@ export interface HypervisorSpec {
   throttle: { initial: number; increment: number; max: number; triggerThreshold: number };
 }
 
-/** Control-plane latencies of one migration (spec §3.1, §11: magnitudes unmeasured, so parameters). */
+/** Control-plane latencies of one migration between virt-controller's phases (KubeVirt publishes no measurements of them, so parameters). */
 export interface ControlPlaneSpec {
   /** target pod creation → pod Ready (scheduling, image pull, container start) */
   targetPodStartup: Distribution;
@@ -185,7 +185,7 @@ export interface VmSpec {
   annotations: Labels;
   /** CPU request in cores */
   cpu: number;
-  /** non-zero CPU limit disables multifd (§2.5) */
+  /** non-zero CPU limit disables multifd (KubeVirt's generateMigrationFlags) */
   cpuLimit: number;
   dedicatedCpus: boolean;
   /** memory request, bytes (what the scheduler reserves) */

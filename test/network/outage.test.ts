@@ -1,4 +1,4 @@
-// Outages of the migration network (spec §8, §12, docs/model.md §4): a stall while shorter than
+// Outages of the migration network (libvirt's keepalive, docs/model.md §4): a stall while shorter than
 // libvirt's keepalive (interval × (count + 1), 5 s × 6 = 30 s by default), ConnectionLost when
 // longer, and a lost VM when that happens in post-copy.
 import { describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import { MiB } from '../../src/scenario/units.js';
 
 const v = (major: number, minor: number): KubeVirtVersion => ({ major, minor });
 
-describe('defaultMigrationConfiguration by KubeVirt version (spec §1.2)', () => {
+describe('defaultMigrationConfiguration by KubeVirt version (the history of KubeVirt's pkg/virt-config/virt-config.go)', () => {
   it.each([
     // version   completionTimeoutPerGiB  bandwidthPerMigration
     // 64Mi until v0.43, unlimited from v0.44.0 (commit ba569ec0bb)
@@ -86,7 +86,7 @@ describe('allowWorkloadDisruption (added in v1.5)', () => {
   });
 });
 
-describe('bandwidthPerMigration as virt-launcher converts it (spec §2.6)', () => {
+describe('bandwidthPerMigration as virt-launcher converts it (QuantityToMebiByte)', () => {
   it.each([
     [0, 0], // unlimited
     [1, MiB], // below 1 MiB → 1 MiB
