@@ -9,7 +9,7 @@ import { MiB } from '../../src/scenario/units.js';
 
 const v = (major: number, minor: number): KubeVirtVersion => ({ major, minor });
 
-describe('defaultMigrationConfiguration by KubeVirt version (the history of KubeVirt's pkg/virt-config/virt-config.go)', () => {
+describe('defaultMigrationConfiguration by KubeVirt version (the history of KubeVirt pkg/virt-config/virt-config.go)', () => {
   it.each([
     // version   completionTimeoutPerGiB  bandwidthPerMigration
     // 64Mi until v0.43, unlimited from v0.44.0 (commit ba569ec0bb)
