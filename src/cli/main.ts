@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
 import { runCommand, type RunOptions } from './run.js';
+import { OutputError } from './report.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
@@ -30,8 +31,12 @@ program
   .option('--json', 'print one JSON document instead of the text summary')
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
-  .action((file: string, opts: RunOptions) => {
-    process.stdout.write(runCommand(file, opts));
+  .option('--report <file>', 'write a self-contained HTML report (charts, findings, configuration) to FILE')
+  .option('--csv <dir>', 'write migrations.csv, rounds.csv, nodes.csv and vms.csv into DIR')
+  .option('--timeline', 'draw the migrations per node on a time axis after the summary')
+  .action((file: string, opts: RunOptions, cmd: Command) => {
+    if (opts.timeline && opts.json) cmd.error('error: --timeline draws on the terminal and cannot be combined with --json', { exitCode: 2 });
+    process.stdout.write(runCommand(file, { ...opts, argv: process.argv.slice(2) }));
   });
 
 try {
@@ -47,6 +52,10 @@ function exitCodeFor(err: unknown): number {
   }
   if (err instanceof EventBudgetExceeded) {
     process.stderr.write(`migsim: ${err.message}\nA run that long is looping; raise --max-events if it is not.\n`);
+    return 2;
+  }
+  if (err instanceof OutputError) {
+    process.stderr.write(`migsim: ${err.message}\n`);
     return 2;
   }
   const e = err as { code?: string; exitCode?: number; message?: string };

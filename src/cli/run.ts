@@ -3,6 +3,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { LogEvent, Observer } from '../log/events.js';
 import { runDocument, toJson } from '../report/json.js';
 import { textReport } from '../report/text.js';
+import { runCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html/document.js';
+import { runReport } from '../report/html/run.js';
+import { seriesRecorder } from '../report/series.js';
+import { terminalTimeline } from '../report/timeline.js';
+import { commandLine, migsimVersion, rawScenario, vegaAssets, writeCsvFiles, writeReport } from './report.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { simulate } from '../sim/simulation.js';
 
@@ -12,6 +18,16 @@ export interface RunOptions {
   /** write every event as one JSON line to this file */
   log?: string;
   maxEvents?: number;
+  /** write a self-contained HTML report to this file */
+  report?: string;
+  /** write migrations.csv, rounds.csv, nodes.csv and vms.csv into this directory */
+  csv?: string;
+  /** draw the terminal timeline after the summary */
+  timeline?: boolean;
+  /** how the timeline is drawn (default: stdout's width, colour on a TTY without NO_COLOR) */
+  timelineStyle?: { width: number; color: boolean };
+  /** the command line, for the report's provenance (default: rebuilt from the options) */
+  argv?: string[];
 }
 
 export function runCommand(file: string, opts: RunOptions): string {
@@ -19,10 +35,26 @@ export function runCommand(file: string, opts: RunOptions): string {
   const seed = opts.seed ?? scenario.seed;
   const log = opts.log !== undefined ? new JsonLinesLog(opts.log) : null;
   try {
-    const result = simulate(scenario, { seed, observers: log ? [log] : [], maxEvents: opts.maxEvents });
+    const series = opts.report !== undefined || opts.csv !== undefined ? seriesRecorder() : null;
+    const observers: Observer[] = [];
+    if (log) observers.push(log);
+    if (series) observers.push(series);
+    const result = simulate(scenario, { seed, observers, maxEvents: opts.maxEvents });
     const results = result.results!;
+    if (series) {
+      const s = series.finish();
+      if (opts.csv !== undefined) writeCsvFiles(opts.csv, runCsv(results, s));
+      if (opts.report !== undefined) {
+        const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['run', file, ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []), '--report', opts.report]) };
+        const doc = runReport({ scenario, raw: rawScenario(file), seed, results, series: s, provenance });
+        writeReport(opts.report, renderHtml(doc, vegaAssets()));
+      }
+    }
     if (opts.json) return toJson(runDocument(scenario.name, seed, results, scenario.warnings)) + '\n';
-    return textReport(scenario.name, seed, results, scenario.warnings);
+    const text = textReport(scenario.name, seed, results, scenario.warnings);
+    if (!opts.timeline) return text;
+    const style = opts.timelineStyle ?? { width: process.stdout.columns ?? 100, color: process.stdout.isTTY === true && !process.env['NO_COLOR'] };
+    return text + '\n' + terminalTimeline(results, style);
   } finally {
     log?.close();
   }

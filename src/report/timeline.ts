@@ -23,8 +23,10 @@ const GLYPH = ['·', '░', '█', '▒', '✗'] as const;
 const ANSI = ['\x1b[2m', '\x1b[2;36m', '\x1b[32m', '\x1b[33m', '\x1b[1;31m'] as const;
 const RESET = '\x1b[0m';
 
-/** `42s`, `4.2s`, `1m 25s`, `2h 05m`: seconds as people read them. */
+/** `36ms`, `42s`, `4.2s`, `1m 25s`, `2h 05m`: seconds as people read them. */
 export function humanDuration(s: number): string {
+  if (s === 0) return '0s';
+  if (s < 1) return s >= 0.01 ? `${Math.round(s * 1000)}ms` : `${trim((s * 1000).toFixed(1))}ms`;
   if (s < 10) return `${trim(s.toFixed(1))}s`;
   if (s < 60) return `${Math.round(s)}s`;
   if (s < 3600) {

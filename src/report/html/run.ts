@@ -1,0 +1,166 @@
+// The report of one `migsim run`: what happened at a glance, what went wrong and what to change,
+// the charts, the effective configuration, and how the report was made. Built from the result
+// records and the run's time series only.
+import type { Results } from '../../metrics/results.js';
+import type { Operation, Scenario } from '../../scenario/types.js';
+import { humanBytes, humanDuration } from '../timeline.js';
+import type { RunSeries } from '../series.js';
+import { bandwidthChart, concurrencyChart, ganttChart, nodeTimelineChart, roundsChart } from './charts.js';
+import { effectiveConfiguration } from './config.js';
+import type { Block, Provenance, ReportDocument, Section } from './document.js';
+import { explainRun, type Finding } from './explain.js';
+
+export interface RunReportInput {
+  scenario: Scenario;
+  /** the scenario document as read from the file, before defaults: marks the defaults */
+  raw: unknown;
+  seed: number;
+  results: Results;
+  series: RunSeries;
+  provenance: Provenance;
+}
+
+/** Most rows of one findings table; the CSV files have every row. */
+export const MAX_TABLE_ROWS = 500;
+
+export function runReport(input: RunReportInput): ReportDocument {
+  const { scenario, results, series } = input;
+  const s = results.summary;
+  const sections: Section[] = [];
+
+  sections.push({ id: 'summary', title: 'Summary', blocks: summaryBlocks(input) });
+  sections.push({ id: 'attention', title: 'What went wrong and what to change', blocks: findingBlocks(input) });
+
+  const gantt = ganttChart(results, series);
+  const bigGantt = gantt.marks > 2000;
+  if (gantt.marks > 0) {
+    sections.push({ id: 'migrations', title: 'Migrations per node', blocks: [{ kind: 'chart', id: 'chart-gantt', spec: gantt.spec, caption: gantt.caption, renderer: bigGantt ? 'canvas' : 'svg' }] });
+  }
+  if (s.migrations > 0) {
+    const m = scenario.kubevirt.migrations;
+    const c = concurrencyChart(series, { cluster: m.parallelMigrationsPerCluster, perNode: m.parallelOutboundMigrationsPerNode });
+    sections.push({ id: 'concurrency', title: 'Concurrent migrations against the limits', blocks: [{ kind: 'chart', id: 'chart-concurrency', spec: c.spec, caption: c.caption }] });
+  }
+  const bw = bandwidthChart(series);
+  if (bw) sections.push({ id: 'bandwidth', title: 'Bandwidth per NIC', blocks: [{ kind: 'chart', id: 'chart-bandwidth', spec: bw.spec, caption: bw.caption }] });
+  const rounds = roundsChart(results, series);
+  if (rounds) sections.push({ id: 'rounds', title: 'Pre-copy rounds against the switch-over threshold', blocks: [{ kind: 'chart', id: 'chart-rounds', spec: rounds.spec, caption: rounds.caption }] });
+  const nodes = nodeTimelineChart(series);
+  if (nodes) sections.push({ id: 'nodes', title: 'Drain and upgrade timeline', blocks: [{ kind: 'chart', id: 'chart-nodes', spec: nodes.spec, caption: nodes.caption }, ...nodeTable(results)] });
+
+  sections.push({ id: 'configuration', title: 'Effective configuration', blocks: configBlocks(input) });
+
+  const title = `migsim run: ${scenario.name}`;
+  const verdict =
+    s.failed + s.lostVms + s.vmsShutDown + s.unfinished === 0
+      ? `${s.succeeded} of ${s.migrations} migrations succeeded, no VM stopped`
+      : `${s.succeeded} of ${s.migrations} migrations succeeded, ${s.failed} failed, ${s.vmsShutDown} VMs shut down, ${s.lostVms} lost`;
+  return { title, subtitle: `${verdict}; makespan ${humanDuration(s.makespanSeconds)}.`, provenance: input.provenance, sections };
+}
+
+function summaryBlocks(input: RunReportInput): Block[] {
+  const { scenario, results } = input;
+  const s = results.summary;
+  const blocks: Block[] = [];
+  const downtimes = results.migrations.filter((m) => m.phase === 'Succeeded').map((m) => m.downtimeSeconds);
+  blocks.push({
+    kind: 'table',
+    header: ['', ''],
+    rows: [
+      ['cluster', `${scenario.nodes.length} nodes, ${scenario.vms.length} VMs, KubeVirt v${scenario.kubevirt.version.major}.${scenario.kubevirt.version.minor} (${scenario.profile} profile)`],
+      ['operations', scenario.operations.map(describeOperation).join('; ') || 'none'],
+      ['migrations', `${s.migrations} (${s.succeeded} succeeded, ${s.failed} failed${s.rejected ? `, ${s.rejected} rejected at admission` : ''}${s.unfinished ? `, ${s.unfinished} unfinished` : ''})`],
+      ['makespan', `${humanDuration(s.makespanSeconds)} (first migration created → last one ended)`],
+      ['bytes sent', humanBytes(results.migrations.reduce((a, m) => a + m.transferredBytes, 0))],
+      ['switch-over downtime', downtimes.length ? `max ${humanDuration(downtimes.reduce((a, b) => Math.max(a, b), 0))}, mean ${humanDuration(downtimes.reduce((a, b) => a + b, 0) / downtimes.length)}` : '-'],
+      ['stalled by outages', String(s.stalled)],
+      ['VMs shut down / lost', `${s.vmsShutDown} / ${s.lostVms}`],
+      ['largest VM downtime', humanDuration(s.maxDowntimeSeconds)],
+      ['simulated', `${humanDuration(s.endTime)}${s.horizonReached ? ' (the horizon was reached: work was still going on)' : ''}`],
+    ],
+  });
+  for (const w of results.waves) {
+    blocks.push({
+      kind: 'text',
+      paragraphs: [
+        `Wave ${w.name}: ${w.completedAt !== null ? `completed in ${humanDuration(w.makespanSeconds ?? 0)}` : 'did not complete'}, ${w.migrations} migrations (${w.failedMigrations} failed), at most ${w.maxMigrationsPerVm} migrations of one VM.` +
+          (w.blockedNodes.length ? ` Blocked: ${w.blockedNodes.map((b) => `${b.node} (${b.reason})`).join('; ')}.` : ''),
+      ],
+    });
+  }
+  const warnings = scenario.warnings;
+  if (warnings.length > 0) blocks.push({ kind: 'table', caption: 'Warnings from loading the scenario', header: ['warning'], rows: warnings.map((w) => [w]) });
+  return blocks;
+}
+
+export function describeOperation(op: Operation): string {
+  const at = `at ${humanDuration(op.at)}`;
+  switch (op.kind) {
+    case 'migrate':
+      return `migrate ${op.vmi} ${at}`;
+    case 'cancel':
+      return `cancel ${op.migration} ${at}`;
+    case 'drain':
+      return `drain ${op.nodes.kind === 'names' ? op.nodes.names.join(', ') : JSON.stringify(op.nodes.matchLabels)} ${at}`;
+    case 'upgrade':
+      return `upgrade ${op.name} ${at} (maxUnavailable ${op.maxUnavailable}, ${op.style})`;
+    case 'outage':
+      return `outage ${at} for ${humanDuration(op.duration)}`;
+  }
+}
+
+function findingTable(caption: string, findings: Finding[]): Block[] {
+  if (findings.length === 0) return [];
+  const shown = findings.slice(0, MAX_TABLE_ROWS);
+  return [
+    {
+      kind: 'table',
+      caption: `${caption} (${findings.length}${shown.length < findings.length ? `, the first ${shown.length} shown; the CSV files have all` : ''})`,
+      header: ['VM', 'what', 'why', 'what to change'],
+      rows: shown.map((f) => [f.subject, f.what, f.explanation, f.remedy]),
+    },
+  ];
+}
+
+function findingBlocks(input: RunReportInput): Block[] {
+  const h = input.scenario.hypervisor;
+  const e = explainRun(input.results, input.series, { keepaliveSeconds: h.keepalive.interval * h.keepalive.count });
+  const blocks = [
+    ...findingTable('Failed migrations', e.failedMigrations),
+    ...findingTable('VMs shut down', e.shutDown),
+    ...findingTable('VMs lost', e.lost),
+    ...findingTable('VMs still down at the end', e.stillDown),
+  ];
+  if (blocks.length === 0) return [{ kind: 'text', paragraphs: ['Nothing: every migration succeeded and no VM was shut down or lost.'] }];
+  return blocks;
+}
+
+function nodeTable(results: Results): Block[] {
+  const drained = results.nodes.filter((n) => n.drainStartedAt !== null);
+  if (drained.length === 0) return [];
+  return [
+    {
+      kind: 'table',
+      caption: `Drained nodes (${drained.length}${drained.length > MAX_TABLE_ROWS ? `, the first ${MAX_TABLE_ROWS} shown` : ''})`,
+      header: ['node', 'drain started', 'drain took', 'upgraded at', 'migrations out', 'VMs shut down', 'blocked'],
+      numeric: [1, 2, 3, 4, 5],
+      rows: drained.slice(0, MAX_TABLE_ROWS).map((n) => [
+        n.name,
+        humanDuration(n.drainStartedAt!),
+        n.drainCompletedAt !== null ? humanDuration(n.drainCompletedAt - n.drainStartedAt!) : 'did not finish',
+        n.upgradeCompletedAt !== null ? humanDuration(n.upgradeCompletedAt) : '-',
+        String(n.migrationsOut),
+        String(n.vmsShutDown),
+        n.blockedReason ?? '',
+      ]),
+    },
+  ];
+}
+
+function configBlocks(input: RunReportInput): Block[] {
+  const rows = effectiveConfiguration(input.scenario, input.raw);
+  return [
+    { kind: 'text', paragraphs: [`Seed ${input.seed}. “default” marks a setting absent from the scenario file: the value KubeVirt v${input.scenario.kubevirt.version.major}.${input.scenario.kubevirt.version.minor} (or migsim, for the hypervisor and control-plane model) uses when it is unset.`] },
+    { kind: 'table', header: ['setting', 'value', 'source'], rows: rows.map((r) => [r.path, r.value, r.isDefault ? 'default' : 'scenario']) },
+  ];
+}
