@@ -21,11 +21,50 @@ export const MAX_ROUND_MIGRATIONS = 200;
 export const WIDTH = 760;
 const MiB = 1024 * 1024;
 
-/** Axis labels as people read durations: 45s, 12m, 1.5h. */
+/** Axis labels as people read durations: 45s, 12m 30s, 1h 20m. */
 const TIME_LABEL =
-  "datum.value >= 3600 ? format(datum.value / 3600, '.3~') + 'h' : datum.value >= 60 ? format(datum.value / 60, '.3~') + 'm' : format(datum.value, '.3~') + 's'";
+  "datum.value >= 3600 ? floor(datum.value / 3600) + 'h' + (floor(datum.value % 3600 / 60) > 0 ? ' ' + floor(datum.value % 3600 / 60) + 'm' : '')" +
+  " : datum.value >= 60 ? floor(datum.value / 60) + 'm' + (round(datum.value % 60) > 0 ? ' ' + round(datum.value % 60) + 's' : '')" +
+  " : format(datum.value, '.3~') + 's'";
 
-const timeAxis = (title = 'simulated time'): Spec => ({ title, labelExpr: TIME_LABEL, grid: true });
+/** Steps a time axis may use, in seconds: round numbers of seconds, minutes, hours and days. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+
+/** Tick values on [0, end]: the smallest round step that gives at most `count` intervals. */
+export function timeTicks(end: number, count = 8): number[] {
+  if (!(end > 0)) return [0];
+  const step = TIME_STEPS.find((s) => end / s <= count) ?? Math.ceil(end / count / 604800) * 604800;
+  return Array.from({ length: Math.floor(end / step + 1e-9) + 1 }, (_, i) => i * step);
+}
+
+const timeAxis = (end: number, title = 'simulated time'): Spec => ({ title, values: timeTicks(end), labelExpr: TIME_LABEL, grid: true });
+
+/** Node names in natural order: node-2 before node-10. */
+export function naturalSort(names: Iterable<string>): string[] {
+  return [...names].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** Row height of a per-node chart: readable rows for a few nodes, a fixed band for many. */
+function rowLayout(rows: number): { height: Spec | number; axis: Spec } {
+  if (rows <= 60) return { height: { step: rows <= 20 ? 22 : 14 }, axis: {} };
+  return { height: Math.min(1200, rows * 4), axis: rows > 150 ? { labels: false, ticks: false } : { labelFontSize: 8 } };
+}
+
+/** Lanes inside a node's row, so that migrations running at once do not hide each other. */
+export function assignLanes<T>(items: readonly T[], row: (x: T) => string, from: (x: T) => number, to: (x: T) => number): Map<T, number> {
+  const lanes = new Map<T, number>();
+  const free = new Map<string, number[]>();
+  const sorted = [...items].sort((a, b) => from(a) - from(b));
+  for (const x of sorted) {
+    const ends = free.get(row(x)) ?? [];
+    let lane = ends.findIndex((e) => e <= from(x));
+    if (lane < 0) lane = ends.length;
+    ends[lane] = to(x);
+    free.set(row(x), ends);
+    lanes.set(x, lane);
+  }
+  return lanes;
+}
 
 const OUTCOMES = ['Succeeded', 'Failed', 'VM lost', 'Unfinished', 'queued'];
 const OUTCOME_COLORS = ['#2e7d32', '#c62828', '#6a1b9a', '#f9a825', '#b0bec5'];
@@ -80,6 +119,7 @@ export function ganttChart(results: Results, series: RunSeries): { spec: Spec; c
   const { shown, rule } = ganttSample(results.migrations);
   const end = series.endTime;
   const rows: Spec[] = [];
+  const lanes = assignLanes(shown, (m) => m.sourceNode!, (m) => m.createdAt, (m) => m.endedAt ?? end);
   for (const m of shown) {
     const tip = {
       node: m.sourceNode,
@@ -90,28 +130,32 @@ export function ganttChart(results: Results, series: RunSeries): { spec: Spec; c
       rounds: m.iterations,
       downtime: humanDuration(m.downtimeSeconds),
       reason: m.reason ?? '-',
+      lane: lanes.get(m)!,
     };
     const stop = m.endedAt ?? end;
     const start = m.startedAt ?? stop;
     if (start > m.createdAt) rows.push({ ...tip, part: 'queued', outcome: 'queued', from: m.createdAt, to: start, time: humanDuration(start - m.createdAt) });
     if (m.startedAt !== null) rows.push({ ...tip, part: 'copy', outcome: outcome(m), from: m.startedAt, to: Math.max(stop, m.startedAt), time: humanDuration(stop - m.startedAt) });
   }
-  const nodes = [...new Set(shown.map((m) => m.sourceNode!))].sort();
+  const nodes = naturalSort(new Set(shown.map((m) => m.sourceNode!)));
+  const layout = rowLayout(nodes.length);
   const tooltip = ['vm', 'migration', 'node', 'target', 'part', 'time', 'outcome', 'bytes', 'rounds', 'downtime', 'reason'].map((f) => ({ field: f }));
   const spec: Spec = {
     width: WIDTH,
-    height: { step: Math.max(10, Math.min(22, Math.floor(900 / Math.max(1, nodes.length)))) },
+    height: layout.height,
     layer: [
       ...outageLayer(series),
       {
         data: { values: rows },
-        mark: { type: 'bar', opacity: 0.85 },
+        mark: { type: 'bar' },
         encoding: {
-          y: { field: 'node', type: 'nominal', sort: nodes, title: 'source node' },
-          x: { field: 'from', type: 'quantitative', axis: timeAxis(), scale: { domain: [0, end > 0 ? end : 1] } },
+          y: { field: 'node', type: 'nominal', sort: nodes, title: `source node (${nodes.length})`, axis: layout.axis },
+          // migrations running at once on one node take separate lanes of its row
+          yOffset: { field: 'lane', type: 'ordinal' },
+          x: { field: 'from', type: 'quantitative', axis: timeAxis(end), scale: { domain: [0, end > 0 ? end : 1] } },
           x2: { field: 'to' },
-          // queue time is a thin grey bar, copy time a full bar coloured by outcome
-          size: { field: 'part', type: 'ordinal', scale: { domain: ['queued', 'copy'], range: [4, 14] }, legend: null },
+          // queue time is a pale grey bar, copy time a bar coloured by outcome
+          opacity: { field: 'part', type: 'ordinal', scale: { domain: ['queued', 'copy'], range: [0.55, 0.9] }, legend: null },
           color: { field: 'outcome', type: 'nominal', scale: { domain: OUTCOMES, range: OUTCOME_COLORS }, title: 'outcome' },
           tooltip,
         },
@@ -119,7 +163,7 @@ export function ganttChart(results: Results, series: RunSeries): { spec: Spec; c
     ],
   };
   const caption =
-    'Each migration on its source node: a thin grey bar while it waits (created → started: queue, target pod), a full bar while it copies, coloured by outcome. Red bands are outages. Hover a bar for the VM, bytes, rounds, downtime and reason.' +
+    'Each migration on its source node (migrations at the same time take separate lanes): a pale grey bar while it waits (created → started: queue, target pod), a full bar while it copies, coloured by outcome. Red bands are outages. Hover a bar for the VM, bytes, rounds, downtime and reason.' +
     (rule ? ` Sampled: ${rule}` : '');
   return { spec, caption, marks: rows.length };
 }
@@ -174,7 +218,7 @@ export function concurrencyChart(series: RunSeries, limits: { cluster: number; p
         data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
-          x: { field: 't', type: 'quantitative', axis: timeAxis(), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
+          x: { field: 't', type: 'quantitative', axis: timeAxis(series.endTime), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
           y: { field: 'running', type: 'quantitative', title: 'migrations in flight', axis: { tickMinStep: 1 } },
           color,
           tooltip: [{ field: 'series' }, { field: 'running' }, { field: 't', title: 'at (s)', format: '.1f' }],
@@ -226,7 +270,7 @@ export function bandwidthChart(series: RunSeries): { spec: Spec; caption: string
         data: { values },
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
         encoding: {
-          x: { field: 't', type: 'quantitative', axis: timeAxis(), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
+          x: { field: 't', type: 'quantitative', axis: timeAxis(series.endTime), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
           y: { field: 'mibps', type: 'quantitative', title: 'MiB/s sent' },
           color: { field: 'node', type: 'nominal', title: 'source NIC' },
           tooltip: [{ field: 'node' }, { field: 'mibps', title: 'MiB/s', format: ',.1f' }, { field: 't', title: 'slice start (s)', format: '.1f' }],
@@ -296,18 +340,19 @@ export function nodeTimelineChart(series: RunSeries): { spec: Spec; caption: str
     const phase = w.kind === 'drain' ? (w.to === null ? 'drain (did not finish)' : 'drain') : w.to === null ? 'upgrade (did not finish)' : 'upgrade';
     return { node: w.node, phase, from: w.from, to, time: humanDuration(to - w.from) };
   });
-  const nodes = [...new Set(values.map((v) => v.node))].sort();
+  const nodes = naturalSort(new Set(values.map((v) => v.node)));
+  const layout = rowLayout(nodes.length);
   const spec: Spec = {
     width: WIDTH,
-    height: { step: Math.max(10, Math.min(22, Math.floor(900 / nodes.length))) },
+    height: layout.height,
     layer: [
       ...outageLayer(series),
       {
         data: { values },
         mark: { type: 'bar', opacity: 0.9 },
         encoding: {
-          y: { field: 'node', type: 'nominal', sort: nodes, title: 'node' },
-          x: { field: 'from', type: 'quantitative', axis: timeAxis(), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
+          y: { field: 'node', type: 'nominal', sort: nodes, title: `node (${nodes.length})`, axis: layout.axis },
+          x: { field: 'from', type: 'quantitative', axis: timeAxis(series.endTime), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
           x2: { field: 'to' },
           color: {
             field: 'phase',
