@@ -132,12 +132,12 @@ export function forecastReport(d: ForecastReportData): ReportDocument {
         {
           kind: 'chart',
           id: 'chart-drains',
-          caption: 'Spread of each node’s drain time over the replications: box from p25 to p75 with the median, whiskers to 1.5 × IQR, dots beyond.',
+          caption: 'Spread of each node’s drain time over the replications: box from p25 to p75 with the median, whiskers to the fastest and the slowest drain.',
           spec: {
             width: WIDTH,
             height: { step: Math.max(10, Math.min(22, Math.floor(700 / nodes.length))) },
             data: { values },
-            mark: { type: 'boxplot', extent: 1.5 },
+            mark: { type: 'boxplot', extent: 'min-max' },
             encoding: { y: { field: 'node', type: 'nominal', sort: nodes }, x: { field: 'seconds', type: 'quantitative', title: 'drain time (s)' } },
           },
         },
