@@ -70,13 +70,13 @@ async function open(file: string): Promise<Opened> {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   const start = Date.now();
   await page.goto(`file://${file}`);
-  await page.waitForFunction(() => (window as unknown as { migsimCharts?: { done: boolean } }).migsimCharts?.done === true, null, { timeout: OPEN_BOUND_MS });
+  await page.waitForFunction(() => (globalThis as unknown as { migsimCharts?: { done: boolean } }).migsimCharts?.done === true, null, { timeout: OPEN_BOUND_MS });
   const ms = Date.now() - start;
   const state = await page.evaluate(() => {
     type Node = { marktype?: string; role?: string; items?: Node[] };
     // data marks drawn: scenegraph items of the spec's own marks (role "mark"), not axes or legends
     const count = (n: Node | undefined): number => (n?.items ?? []).reduce((a, it) => a + (n!.marktype !== 'group' && n!.role === 'mark' ? 1 : 0) + count(it), 0);
-    const s = (window as unknown as { migsimCharts: { errors: string[]; views: Record<string, { scenegraph(): { root: Node } }> } }).migsimCharts;
+    const s = (globalThis as unknown as { migsimCharts: { errors: string[]; views: Record<string, { scenegraph(): { root: Node } }> } }).migsimCharts;
     return { errors: s.errors, marks: Object.fromEntries(Object.entries(s.views).map(([id, v]) => [id, count(v.scenegraph().root)])) };
   });
   await page.close();

@@ -45,8 +45,9 @@ export function naturalSort(names: Iterable<string>): string[] {
 }
 
 /** Row height of a per-node chart: readable rows for a few nodes, a fixed band for many. */
-function rowLayout(rows: number): { height: Spec | number; axis: Spec } {
-  if (rows <= 60) return { height: { step: rows <= 20 ? 22 : 14 }, axis: {} };
+function rowLayout(rows: number, lanes = 1): { height: Spec | number; axis: Spec } {
+  // a row of several lanes grows by 4 px a lane, up to 48 px
+  if (rows <= 60) return { height: lanes > 1 ? rows * Math.min(48, 12 + 4 * lanes) : { step: rows <= 20 ? 22 : 14 }, axis: {} };
   return { height: Math.min(1200, rows * 4), axis: rows > 150 ? { labels: false, ticks: false } : { labelFontSize: 8 } };
 }
 
@@ -138,7 +139,7 @@ export function ganttChart(results: Results, series: RunSeries): { spec: Spec; c
     if (m.startedAt !== null) rows.push({ ...tip, part: 'copy', outcome: outcome(m), from: m.startedAt, to: Math.max(stop, m.startedAt), time: humanDuration(stop - m.startedAt) });
   }
   const nodes = naturalSort(new Set(shown.map((m) => m.sourceNode!)));
-  const layout = rowLayout(nodes.length);
+  const layout = rowLayout(nodes.length, [...lanes.values()].reduce((a, l) => Math.max(a, l + 1), 1));
   const tooltip = ['vm', 'migration', 'node', 'target', 'part', 'time', 'outcome', 'bytes', 'rounds', 'downtime', 'reason'].map((f) => ({ field: f }));
   const spec: Spec = {
     width: WIDTH,
