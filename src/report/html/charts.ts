@@ -15,6 +15,8 @@ export const MAX_CONCURRENCY_POINTS = 2000;
 export const BANDWIDTH_BINS = 240;
 /** Most NICs drawn one by one; beyond it, the busiest ones and the sum of all the others. */
 export const MAX_NIC_LINES = 8;
+/** Up to this many source nodes, each node's own count is drawn too (thin grey lines). */
+export const MAX_NODE_LINES = 12;
 /** Most migrations offered in the per-round chart's selector. */
 export const MAX_ROUND_MIGRATIONS = 200;
 
@@ -210,16 +212,29 @@ export function concurrencyChart(series: RunSeries, limits: { cluster: number; p
     { limit: `parallelOutboundMigrationsPerNode = ${limits.perNode}`, value: limits.perNode, series: 'busiest source node' },
   ];
   const color = { field: 'series', type: 'nominal', scale: { domain: ['cluster', 'busiest source node'], range: ['#1565c0', '#ef6c00'] }, title: null };
+  const x = { field: 't', type: 'quantitative', axis: timeAxis(series.endTime), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } };
+  const nodes = naturalSort(new Set(series.nodeConcurrency.map((p) => p.node)));
+  const nodeLines: Spec[] =
+    nodes.length > 0 && nodes.length <= MAX_NODE_LINES
+      ? [
+          {
+            data: { values: [...nodes.map((node) => ({ t: 0, node, running: 0 })), ...series.nodeConcurrency, ...nodes.map((node) => ({ t: series.endTime, node, running: 0 }))] },
+            mark: { type: 'line', interpolate: 'step-after', color: '#9e9e9e', strokeWidth: 1, opacity: 0.7 },
+            encoding: { x, y: { field: 'running', type: 'quantitative' }, detail: { field: 'node' }, tooltip: [{ field: 'node' }, { field: 'running' }] },
+          },
+        ]
+      : [];
   const spec: Spec = {
     width: WIDTH,
     height: 220,
     layer: [
       ...outageLayer(series),
+      ...nodeLines,
       {
         data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
-          x: { field: 't', type: 'quantitative', axis: timeAxis(series.endTime), scale: { domain: [0, series.endTime > 0 ? series.endTime : 1] } },
+          x,
           y: { field: 'running', type: 'quantitative', title: 'migrations in flight', axis: { tickMinStep: 1 } },
           color,
           tooltip: [{ field: 'series' }, { field: 'running' }, { field: 't', title: 'at (s)', format: '.1f' }],
@@ -239,6 +254,7 @@ export function concurrencyChart(series: RunSeries, limits: { cluster: number; p
   };
   const caption =
     'Migrations past Pending and not yet final (what KubeVirt counts against its limits), in the whole cluster and on the busiest source node at each instant; dashed lines are the limits.' +
+    (nodeLines.length > 0 ? ' Thin grey lines: each source node (hover for its name).' : '') +
     (sliced ? ` Over ${MAX_CONCURRENCY_POINTS} changes: each of ${sliced} equal time slices shows the highest count inside it.` : '');
   return { spec, caption };
 }
