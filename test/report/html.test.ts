@@ -10,7 +10,7 @@ import type { MigrationRecord } from '../../src/metrics/results.js';
 import { concurrencyPoints, ganttSample, MAX_GANTT_MIGRATIONS, timeTicks } from '../../src/report/html/charts.js';
 import { effectiveConfiguration } from '../../src/report/html/config.js';
 import { renderHtml, type ReportDocument } from '../../src/report/html/document.js';
-import { bandwidthToConverge, explainNonConvergence } from '../../src/report/html/explain.js';
+import { bandwidthToConverge, explainNonConvergence, nominalDirtyRate } from '../../src/report/html/explain.js';
 import { forecastReport, percentile } from '../../src/report/html/forecast.js';
 import type { RoundPoint, RunSeries } from '../../src/report/series.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
@@ -96,10 +96,10 @@ describe('remedies from the numbers', () => {
   });
 
   it('a dirty rate above the capped bandwidth: raise bandwidthPerMigration or allow auto-converge', () => {
-    // the last round lasted 10 s and left 3000 MiB dirtied: 300 MiB/s against a 64 MiB/s cap
+    // the last round sent 640 MiB in 10 s and left 3000 MiB dirtied: 300 MiB/s against a 64 MiB/s cap
     const e = explainNonConvergence(
       migration({ name: 'm', phase: 'Failed', reason: 'CompletionTimeout', acceptableCompletionTime: 1350 }),
-      round({ remainingBytes: 3000 * MiB, bytesPerSecond: 64 * MiB, thresholdBytes: 64 * MiB * 0.3 }),
+      round({ sentBytes: 640 * MiB, remainingBytes: 3000 * MiB, bytesPerSecond: 64 * MiB, thresholdBytes: 64 * MiB * 0.3 }),
       64 * MiB,
     );
     expect(e.explanation).toBe(
@@ -108,8 +108,25 @@ describe('remedies from the numbers', () => {
     expect(e.remedy).toBe('Raise bandwidthPerMigration to ≥ 400Mi, or allow auto-converge for this VM (allowAutoConverge in a MigrationPolicy that selects it).');
   });
 
+  it('a round that re-dirties its whole working set: the scenario gives the dirty rate', () => {
+    // single-migration.yaml: 200 MiB/s into a 2 GiB working set at a 64 MiB/s cap. The last round
+    // sent 2 GiB in 32 s and found 2 GiB dirty again, which alone only shows ≥ 64 MiB/s.
+    // 200 × 4/3 = 266.7 → 267 MiB/s.
+    const last = round({ durationSeconds: 32, sentBytes: 2048 * MiB, remainingBytes: 2048 * MiB, bytesPerSecond: 64 * MiB, thresholdBytes: 19.2 * MiB });
+    const m = migration({ name: 'm', phase: 'Failed', reason: 'CompletionTimeout', acceptableCompletionTime: 1350 });
+    expect(explainNonConvergence(m, last, 64 * MiB, 200 * MiB).explanation).toMatch(/^Dirty rate 200 MiB\/s exceeds the 64 MiB\/s per-migration bandwidth/);
+    expect(explainNonConvergence(m, last, 64 * MiB, 200 * MiB).remedy).toMatch(/^Raise bandwidthPerMigration to ≥ 267Mi, or allow auto-converge/);
+    expect(explainNonConvergence(m, last, 64 * MiB).explanation).toMatch(/^Dirty rate at least 64 MiB\/s exceeds/);
+  });
+
+  it.each([
+    [{ kind: 'constant', rate: 5, workingSet: 10 }, 5],
+    [{ kind: 'phases', phases: [{ at: 0, rate: 5 }, { at: 60, rate: 9 }], workingSet: 10 }, 9],
+    [{ kind: 'curve', points: [{ t: 0, bytes: 0 }, { t: 2, bytes: 10 }, { t: 4, bytes: 12 }] }, 5],
+  ] as const)('the scenario’s dirty rate of %o is %d B/s', (d, rate) => expect(nominalDirtyRate(d as never)).toBe(rate));
+
   it('an uncapped migration on a shared NIC: give it the bandwidth another way', () => {
-    const e = explainNonConvergence(migration({ name: 'm', phase: 'Failed', reason: 'ProgressTimeout' }), round({ remainingBytes: 3000 * MiB, bytesPerSecond: 250 * MiB }), 0);
+    const e = explainNonConvergence(migration({ name: 'm', phase: 'Failed', reason: 'ProgressTimeout' }), round({ sentBytes: 2500 * MiB, remainingBytes: 3000 * MiB, bytesPerSecond: 250 * MiB }), 0);
     expect(e.remedy).toMatch(/^Give it ≥ 400 MiB\/s \(it got 250 MiB\/s of a shared NIC/);
   });
 
@@ -117,7 +134,7 @@ describe('remedies from the numbers', () => {
     // 1000 MiB/s, threshold 300 MiB (0.3 s): 900 MiB left needs 900 / 0.3 = 3000 MiB/s
     const e = explainNonConvergence(
       migration({ name: 'm', phase: 'Failed', reason: 'CompletionTimeout' }),
-      round({ remainingBytes: 900 * MiB, durationSeconds: 9, bytesPerSecond: 1000 * MiB, thresholdBytes: 300 * MiB }),
+      round({ sentBytes: 2000 * MiB, remainingBytes: 900 * MiB, durationSeconds: 9, bytesPerSecond: 1000 * MiB, thresholdBytes: 300 * MiB }),
       0,
     );
     expect(e.explanation).toMatch(/^Rounds shrink \(dirty rate 100 MiB\/s < 1000 MiB\/s\) but stop at 900 MiB/);

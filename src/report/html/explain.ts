@@ -1,6 +1,7 @@
 // Plain explanations and concrete remedies for what went wrong in a run, computed from the
 // numbers of the run (the last pre-copy round, the bandwidth a migration got, the cap it had).
 import type { MigrationRecord, Results } from '../../metrics/results.js';
+import type { DirtyModelSpec } from '../../scenario/types.js';
 import type { RoundPoint, RunSeries } from '../series.js';
 import { humanBytes, humanDuration } from '../timeline.js';
 
@@ -16,6 +17,25 @@ export interface Finding {
 export interface ExplainContext {
   /** libvirt keepalive on the migration connection: interval (s) × count */
   keepaliveSeconds: number;
+  /** each VM's dirty rate as the scenario gives it (bytes/s), by "namespace/name" */
+  dirtyRates: ReadonlyMap<string, number>;
+}
+
+/**
+ * The dirty rate a scenario gives a VM, bytes/s: the constant rate, the highest phase, or a
+ * curve's first slope. A round that re-dirties its whole working set only shows a lower bound.
+ */
+export function nominalDirtyRate(d: DirtyModelSpec): number | null {
+  switch (d.kind) {
+    case 'constant':
+      return d.rate;
+    case 'phases':
+      return d.phases.reduce((a, p) => Math.max(a, p.rate), 0);
+    case 'curve': {
+      const first = d.points.find((p) => p.t > 0);
+      return first ? first.bytes / first.t : null;
+    }
+  }
 }
 
 const mibps = (bps: number): string => `${Math.round(bps / MiB)} MiB/s`;
@@ -29,8 +49,11 @@ export function bandwidthToConverge(dirtyBytesPerSecond: number): number {
   return Math.ceil((dirtyBytesPerSecond * 4) / 3 / MiB) * MiB;
 }
 
-/** Why a migration did not converge, from its last round. */
-export function explainNonConvergence(m: MigrationRecord, last: RoundPoint | undefined, cap: number | null): { explanation: string; remedy: string } {
+/**
+ * Why a migration did not converge, from its last round: the bandwidth it got, and the dirty
+ * rate (the scenario's when known, else the round's dirtied bytes over its duration).
+ */
+export function explainNonConvergence(m: MigrationRecord, last: RoundPoint | undefined, cap: number | null, nominalDirty: number | null = null): { explanation: string; remedy: string } {
   const timeout = m.reason === 'CompletionTimeout' ? `it ran past its acceptable completion time (${humanDuration(m.acceptableCompletionTime ?? 0)})` : 'it made no progress for progressTimeout';
   if (!last || last.durationSeconds <= 0) {
     return {
@@ -38,7 +61,12 @@ export function explainNonConvergence(m: MigrationRecord, last: RoundPoint | und
       remedy: 'Give it more bandwidth (bandwidthPerMigration, fewer parallel migrations per node, a dedicated migration network) or raise completionTimeoutPerGiB.',
     };
   }
-  const dirty = last.remainingBytes / last.durationSeconds;
+  const measured = last.remainingBytes / last.durationSeconds;
+  // a round that re-dirtied about exactly what it sent has likely hit the working set (the same
+  // pages again): the round then shows only a lower bound of the rate
+  const saturated = Math.abs(last.remainingBytes - last.sentBytes) <= 0.05 * last.sentBytes;
+  const dirty = nominalDirty !== null ? Math.max(nominalDirty, saturated ? 0 : measured) : measured;
+  const atLeast = nominalDirty === null && saturated ? 'at least ' : '';
   const got = last.bytesPerSecond;
   const capped = cap !== null && cap > 0 && got >= cap * 0.99;
   const need = bandwidthToConverge(dirty);
@@ -47,7 +75,7 @@ export function explainNonConvergence(m: MigrationRecord, last: RoundPoint | und
       ? `raise bandwidthPerMigration to ≥ ${need / MiB}Mi`
       : `give it ≥ ${need / MiB} MiB/s (it got ${mibps(got)} of a shared NIC: lower parallelOutboundMigrationsPerNode or use a dedicated migration network)`;
     return {
-      explanation: `Dirty rate ${mibps(dirty)} ${dirty >= got ? 'exceeds' : 'is close to'} the ${mibps(got)} ${capped ? 'per-migration bandwidth (bandwidthPerMigration)' : 'this migration got'}: each round re-sends about as much as it sent, so ${timeout}.`,
+      explanation: `Dirty rate ${atLeast}${mibps(dirty)} ${dirty >= got ? 'exceeds' : 'is close to'} the ${mibps(got)} ${capped ? 'per-migration bandwidth (bandwidthPerMigration)' : 'this migration got'}: each round re-sends about as much as it sent, so ${timeout}.`,
       remedy: `${lever[0]!.toUpperCase()}${lever.slice(1)}, or allow auto-converge for this VM (allowAutoConverge in a MigrationPolicy that selects it).`,
     };
   }
@@ -63,7 +91,7 @@ export function explainMigration(m: MigrationRecord, ctx: ExplainContext, lastRo
   switch (m.reason) {
     case 'CompletionTimeout':
     case 'ProgressTimeout':
-      return { subject, what, ...explainNonConvergence(m, lastRound.get(m.name), caps.get(m.name) ?? null) };
+      return { subject, what, ...explainNonConvergence(m, lastRound.get(m.name), caps.get(m.name) ?? null, ctx.dirtyRates.get(m.vmi) ?? null) };
     case 'ConnectionLost': {
       const seen = m.outages.length > 0 ? ` during ${m.outages.join(', ')}` : '';
       if (m.vmLost) {

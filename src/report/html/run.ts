@@ -8,7 +8,7 @@ import type { RunSeries } from '../series.js';
 import { bandwidthChart, concurrencyChart, ganttChart, nodeTimelineChart, roundsChart } from './charts.js';
 import { effectiveConfiguration } from './config.js';
 import type { Block, Provenance, ReportDocument, Section } from './document.js';
-import { explainRun, type Finding } from './explain.js';
+import { explainRun, nominalDirtyRate, type Finding } from './explain.js';
 
 export interface RunReportInput {
   scenario: Scenario;
@@ -126,7 +126,12 @@ function findingTable(caption: string, findings: Finding[]): Block[] {
 
 function findingBlocks(input: RunReportInput): Block[] {
   const h = input.scenario.hypervisor;
-  const e = explainRun(input.results, input.series, { keepaliveSeconds: h.keepalive.interval * h.keepalive.count });
+  const dirtyRates = new Map<string, number>();
+  for (const vm of input.scenario.vms) {
+    const r = nominalDirtyRate(vm.dirty);
+    if (r !== null) dirtyRates.set(vm.key, r);
+  }
+  const e = explainRun(input.results, input.series, { keepaliveSeconds: h.keepalive.interval * h.keepalive.count, dirtyRates });
   const blocks = [
     ...findingTable('Failed migrations', e.failedMigrations),
     ...findingTable('VMs shut down', e.shutDown),
