@@ -80,6 +80,7 @@ export const ROUND_COLUMNS: readonly Column<RoundPoint>[] = [
   { name: 'threshold_bytes', value: (r) => r.thresholdBytes },
   { name: 'bandwidth_bytes_per_s', value: (r) => r.bytesPerSecond },
   { name: 'converged', value: (r) => r.remainingBytes <= r.thresholdBytes },
+  { name: 'steady_state', value: (r) => r.steadyState },
 ];
 
 export const NODE_COLUMNS: readonly Column<NodeRecord>[] = [

@@ -14,8 +14,9 @@ export interface ConcurrencyPoint {
 
 /**
  * One span of traffic on a source node's NIC. Approximation: a round's bytes are spread evenly
- * over the round (Iteration.bytes / Iteration.duration); the stop-and-copy pass and post-copy
- * pulls are spread over the time from their start to the migration's end.
+ * over the round (Iteration.bytes / Iteration.duration); what the migration sent beyond its
+ * rounds (the stop-and-copy pass, post-copy pulls, a pass cut short by a failure) is spread from
+ * its last round's end to its end, so the spans of a migration add up to its transferredBytes.
  */
 export interface TrafficSpan {
   node: string;
@@ -42,6 +43,12 @@ export interface RoundPoint {
   thresholdBytes: number;
   /** the migration's bandwidth during the round, bytes/s */
   bytesPerSecond: number;
+  /**
+   * true: a pass of a steady state (identical passes that cannot converge) that the simulation
+   * did not log one by one; reconstructed as a copy of the logged round before it, one period
+   * later, from the gap in the iteration numbers or the migration's final iteration count
+   */
+  steadyState: boolean;
 }
 
 export interface NodeWindow {
@@ -99,7 +106,8 @@ export function seriesRecorder(): SeriesRecorder {
   const traffic: TrafficSpan[] = [];
   const rounds: RoundPoint[] = [];
   const switchovers: RunSeries['switchovers'] = [];
-  const finalPass = new Map<string, { from: number; bytes: number }>();
+  // per migration: its last round (logged or reconstructed), its bytes so far and when it started
+  const progress = new Map<string, { last: RoundPoint | null; bytes: number; startedAt: number }>();
   const nodeWindows: NodeWindow[] = [];
   const openWindow = new Map<string, NodeWindow>();
   const outages: OutageWindow[] = [];
@@ -121,6 +129,28 @@ export function seriesRecorder(): SeriesRecorder {
     concurrency.push({ t, cluster: running.size, busiestNode: busiest });
   };
 
+  const addRound = (r: RoundPoint): void => {
+    rounds.push(r);
+    const p = progress.get(r.migration);
+    if (p) {
+      p.last = r;
+      p.bytes += r.sentBytes;
+    }
+    if (r.sourceNode !== null && r.durationSeconds > 0) traffic.push({ node: r.sourceNode, from: r.t - r.durationSeconds, to: r.t, bytes: r.sentBytes });
+  };
+
+  /** The steady-state passes after the last round, up to iteration `upTo`, none after `until`. */
+  const fillSteady = (migration: string, upTo: number, until: number): void => {
+    const p = progress.get(migration);
+    const last = p?.last;
+    if (!last || last.durationSeconds <= 0) return;
+    for (let k = last.iteration + 1; k <= upTo; k++) {
+      const t = last.t + (k - last.iteration) * last.durationSeconds;
+      if (t > until + 1e-9) break;
+      addRound({ ...last, iteration: k, t, steadyState: true });
+    }
+  };
+
   const open = (node: string, kind: NodeWindow['kind'], t: number): void => {
     const w: NodeWindow = { node, kind, from: t, to: null };
     nodeWindows.push(w);
@@ -138,6 +168,7 @@ export function seriesRecorder(): SeriesRecorder {
         source.set(e.migration, { vmi: e.vmi, node: e.sourceNode });
         break;
       case 'MigrationStarted':
+        progress.set(e.migration, { last: null, bytes: 0, startedAt: e.t });
         started.push({ migration: e.migration, t: e.t, bandwidthPerMigration: e.bandwidthPerMigration, acceptableCompletionTime: e.acceptableCompletionTime, policy: e.policy });
         break;
       case 'VmiShutDown':
@@ -157,8 +188,9 @@ export function seriesRecorder(): SeriesRecorder {
         break;
       case 'Iteration': {
         const s = source.get(e.migration);
-        if (s && e.duration > 0) traffic.push({ node: s.node, from: e.t - e.duration, to: e.t, bytes: e.bytes });
-        rounds.push({
+        // a gap in the numbering: the passes of a steady state in between were not logged
+        fillSteady(e.migration, e.iteration - 1, e.t - e.duration);
+        addRound({
           migration: e.migration,
           vmi: s?.vmi ?? '',
           sourceNode: s?.node ?? null,
@@ -169,22 +201,23 @@ export function seriesRecorder(): SeriesRecorder {
           remainingBytes: e.dirtied,
           thresholdBytes: e.threshold,
           bytesPerSecond: e.rate,
+          steadyState: false,
         });
         break;
       }
       case 'StopAndCopy':
         switchovers.push({ migration: e.migration, t: e.t, bytes: e.bytes });
-        finalPass.set(e.migration, { from: e.t, bytes: e.bytes });
-        break;
-      case 'PostCopyStarted':
-        finalPass.set(e.migration, { from: e.t, bytes: e.bytes });
         break;
       case 'MigrationSucceeded':
       case 'MigrationFailed': {
-        const pass = finalPass.get(e.migration);
+        const p = progress.get(e.migration);
         const s = source.get(e.migration);
-        if (pass && s && e.t > pass.from) traffic.push({ node: s.node, from: pass.from, to: e.t, bytes: pass.bytes });
-        finalPass.delete(e.migration);
+        if (!p || !s || !e.result) break;
+        fillSteady(e.migration, e.result.iterations, e.t);
+        const from = p.last?.t ?? p.startedAt;
+        const rest = e.result.transferredBytes - p.bytes;
+        if (rest > 0 && e.t > from) traffic.push({ node: s.node, from, to: e.t, bytes: rest });
+        progress.delete(e.migration);
         break;
       }
       case 'DrainStarted':

@@ -92,7 +92,7 @@ describe('remedies from the numbers', () => {
   ])('dirty rate %d B/s needs %d B/s', (dirty, need) => expect(bandwidthToConverge(dirty)).toBe(need));
 
   const round = (p: Partial<RoundPoint>): RoundPoint => ({
-    migration: 'm', vmi: 'ns/db', sourceNode: 'n1', iteration: 9, t: 100, durationSeconds: 10, sentBytes: 0, remainingBytes: 0, thresholdBytes: 0, bytesPerSecond: 0, ...p,
+    migration: 'm', vmi: 'ns/db', sourceNode: 'n1', iteration: 9, t: 100, durationSeconds: 10, sentBytes: 0, remainingBytes: 0, thresholdBytes: 0, bytesPerSecond: 0, steadyState: false, ...p,
   });
 
   it('a dirty rate above the capped bandwidth: raise bandwidthPerMigration or allow auto-converge', () => {

@@ -7,6 +7,18 @@ import { binTraffic, seriesRecorder, type RunSeries } from '../../src/report/ser
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { simulate } from '../../src/sim/simulation.js';
 
+const started = (t: number, migration: string, sourceNode: string): LogEvent => ({
+  t,
+  type: 'MigrationStarted',
+  migration,
+  sourceNode,
+  targetNode: 'n9',
+  policy: null,
+  method: 'LiveMigration',
+  acceptableCompletionTime: 1000,
+  bandwidthPerMigration: 0,
+});
+
 const created = (t: number, migration: string, vmi: string, sourceNode: string): LogEvent => ({
   t,
   type: 'MigrationCreated',
@@ -31,6 +43,7 @@ const EVENTS: LogEvent[] = [
   { t: 2, type: 'MigrationPhase', migration: 'B', phase: 'Scheduling' },
   { t: 3, type: 'MigrationPhase', migration: 'C', phase: 'Scheduling' },
   { t: 3, type: 'MigrationPhase', migration: 'A', phase: 'Scheduled' },
+  started(2, 'A', 'n1'),
   { t: 4, type: 'OutageStarted', outage: 'o1', scope: 'network', duration: 1 },
   { t: 5, type: 'OutageEnded', outage: 'o1' },
   { t: 6, type: 'Iteration', migration: 'A', iteration: 1, bytes: 400, duration: 4, dirtied: 100, rate: 100, threshold: 30 },
@@ -67,7 +80,7 @@ describe('seriesRecorder', () => {
     expect(s.nodeConcurrency.filter((p) => p.node === 'n1').map((p) => p.running)).toEqual([1, 2, 1, 0]);
   });
 
-  it('attributes each round to the source NIC over the round, and the final pass from switch-over to the end', () => {
+  it('attributes each round to the source NIC over the round, and the rest of transferredBytes (520 − 500) from the last round to the end', () => {
     expect(s.traffic).toEqual([
       { node: 'n1', from: 2, to: 6, bytes: 400 },
       { node: 'n1', from: 6, to: 7, bytes: 100 },
@@ -80,6 +93,7 @@ describe('seriesRecorder', () => {
       ['A', 'ns/a', 1, 400, 100, 30],
       ['A', 'ns/a', 2, 100, 20, 30], // 20 ≤ 30: it switched over
     ]);
+    expect(s.rounds.every((r) => !r.steadyState)).toBe(true);
     expect(s.switchovers).toEqual([{ migration: 'A', t: 7, bytes: 20 }]);
   });
 
@@ -93,6 +107,52 @@ describe('seriesRecorder', () => {
       { outage: 'o2', scope: 'node n2', from: 18, to: null },
     ]);
     expect(s.endTime).toBe(20);
+  });
+});
+
+describe('passes of a steady state the simulation did not log one by one', () => {
+  // M sends 1000 B in round 1 (0–10 s) and 800 B in round 2 (10–18 s) at 100 B/s, and the rounds
+  // stay identical: passes 3 and 4 (ending at 26 and 34 s) are not logged, pass 5 is (42 s).
+  const head: LogEvent[] = [
+    created(0, 'M', 'ns/m', 'n1'),
+    started(0, 'M', 'n1'),
+    { t: 10, type: 'Iteration', migration: 'M', iteration: 1, bytes: 1000, duration: 10, dirtied: 800, rate: 100, threshold: 30 },
+    { t: 18, type: 'Iteration', migration: 'M', iteration: 2, bytes: 800, duration: 8, dirtied: 800, rate: 100, threshold: 30 },
+    { t: 42, type: 'Iteration', migration: 'M', iteration: 5, bytes: 800, duration: 8, dirtied: 800, rate: 100, threshold: 30 },
+  ];
+  const failed = (t: number, iterations: number, transferredBytes: number): LogEvent => ({
+    t,
+    type: 'MigrationFailed',
+    migration: 'M',
+    reason: 'CompletionTimeout',
+    message: '',
+    result: { mode: 'PreCopy', downtimeSeconds: 0, transferredBytes, iterations, maxThrottlePercent: 0, postCopySeconds: 0, stalledSeconds: 0 },
+    vmLost: false,
+  });
+
+  it('fills a gap in the iteration numbers with copies of the round before, one period apart', () => {
+    // fails at 47 s, 4 s into pass 6: 1000 + 4 × 800 + 400 = 4600 B sent
+    const s = series([...head, failed(47, 5, 4600)]);
+    expect(s.rounds.map((r) => [r.iteration, r.t, r.sentBytes, r.steadyState])).toEqual([
+      [1, 10, 1000, false],
+      [2, 18, 800, false],
+      [3, 26, 800, true],
+      [4, 34, 800, true],
+      [5, 42, 800, false],
+    ]);
+    // the cut-short pass: 4600 − 4200 = 400 B over 42–47 s
+    expect(s.traffic[s.traffic.length - 1]).toEqual({ node: 'n1', from: 42, to: 47, bytes: 400 });
+    expect(s.traffic.reduce((a, t) => a + t.bytes, 0)).toBe(4600);
+  });
+
+  it('fills the passes up to the final iteration count when the migration ends in a steady state', () => {
+    // iterations 7 at 60 s: passes 6 and 7 end at 50 and 58 s; 2 s of pass 8 add 200 B
+    const s = series([...head, failed(60, 7, 4200 + 1600 + 200)]);
+    expect(s.rounds.slice(5).map((r) => [r.iteration, r.t, r.steadyState])).toEqual([
+      [6, 50, true],
+      [7, 58, true],
+    ]);
+    expect(s.traffic[s.traffic.length - 1]).toEqual({ node: 'n1', from: 58, to: 60, bytes: 200 });
   });
 });
 

@@ -296,7 +296,7 @@ export function bandwidthChart(series: RunSeries): { spec: Spec; caption: string
     ],
   };
   const caption =
-    `Bytes per second leaving each source node's NIC, averaged over ${BANDWIDTH_BINS} equal time slices. Approximation: a pre-copy round's bytes are spread evenly over the round, the stop-and-copy pass and post-copy pulls over the time from their start to the migration's end.` +
+    `Bytes per second leaving each source node's NIC, averaged over ${BANDWIDTH_BINS} equal time slices. Approximation: a pre-copy round's bytes are spread evenly over the round; the rest of what a migration sent (stop-and-copy, post-copy, a pass cut short) from its last round to its end.` +
     (many ? ` The ${MAX_NIC_LINES} busiest NICs are drawn one by one, the other ${totals.length - MAX_NIC_LINES} as one summed line.` : '');
   return { spec, caption };
 }
