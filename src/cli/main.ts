@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
+import { checkCommand } from './check.js';
 import { runCommand, type RunOptions } from './run.js';
 import { OutputError } from './report.js';
 
@@ -29,6 +30,7 @@ program
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--seed <n>', 'override spec.seed', parseSeed)
   .option('--json', 'print one JSON document instead of the text summary')
+  .option('-v, --verbose', 'print every migration, drain and VM line even when the run is large (over 50)')
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .option('--report <file>', 'write a self-contained HTML report (charts, findings, configuration) to FILE')
@@ -37,6 +39,17 @@ program
   .action((file: string, opts: RunOptions, cmd: Command) => {
     if (opts.timeline && opts.json) cmd.error('error: --timeline draws on the terminal and cannot be combined with --json', { exitCode: 2 });
     process.stdout.write(runCommand(file, { ...opts, argv: process.argv.slice(2) }));
+  });
+
+program
+  .command('check')
+  .description('find what would block a drain or a wave, without running it (exit 3 when something blocks)')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .option('--json', 'print one JSON document')
+  .action((file: string, opts: { json?: boolean }) => {
+    const r = checkCommand(file, opts);
+    process.stdout.write(r.output);
+    process.exitCode = r.exitCode;
   });
 
 try {

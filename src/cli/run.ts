@@ -1,4 +1,4 @@
-// `migsim run <scenario> [--seed N] [--json] [--log FILE]`
+// `migsim run <scenario> [--seed N] [--json] [-v] [--log FILE] [--max-events N]`
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { LogEvent, Observer } from '../log/events.js';
 import { runDocument, toJson } from '../report/json.js';
@@ -10,6 +10,9 @@ import { seriesRecorder } from '../report/series.js';
 import { terminalTimeline } from '../report/timeline.js';
 import { commandLine, migsimVersion, rawScenario, vegaAssets, writeCsvFiles, writeReport } from './report.js';
 import { loadScenarioFile } from '../scenario/load.js';
+import { warningsRecorder } from '../metrics/warnings.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Warning } from '../scenario/warnings.js';
 import { simulate } from '../sim/simulation.js';
 
 export interface RunOptions {
@@ -18,6 +21,8 @@ export interface RunOptions {
   /** write every event as one JSON line to this file */
   log?: string;
   maxEvents?: number;
+  /** every migration, drain and VM line even for a large run */
+  verbose?: boolean;
   /** write a self-contained HTML report to this file */
   report?: string;
   /** write migrations.csv, rounds.csv, nodes.csv and vms.csv into this directory */
@@ -34,30 +39,40 @@ export function runCommand(file: string, opts: RunOptions): string {
   const scenario = loadScenarioFile(file);
   const seed = opts.seed ?? scenario.seed;
   const log = opts.log !== undefined ? new JsonLinesLog(opts.log) : null;
+  const runWarnings = warningsRecorder(scenario);
   try {
     const series = opts.report !== undefined || opts.csv !== undefined ? seriesRecorder() : null;
-    const observers: Observer[] = [];
+    const observers: Observer[] = [runWarnings];
     if (log) observers.push(log);
     if (series) observers.push(series);
     const result = simulate(scenario, { seed, observers, maxEvents: opts.maxEvents });
     const results = result.results!;
+    const warnings = [...loaderWarnings(scenario), ...runWarnings.finish()];
     if (series) {
       const s = series.finish();
       if (opts.csv !== undefined) writeCsvFiles(opts.csv, runCsv(results, s));
       if (opts.report !== undefined) {
         const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['run', file, ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []), '--report', opts.report]) };
-        const doc = runReport({ scenario, raw: rawScenario(file), seed, results, series: s, provenance });
+        const doc = runReport({ scenario, raw: rawScenario(file), seed, results, series: s, warnings, provenance });
         writeReport(opts.report, renderHtml(doc, vegaAssets()));
       }
     }
-    if (opts.json) return toJson(runDocument(scenario.name, seed, results, scenario.warnings)) + '\n';
-    const text = textReport(scenario.name, seed, results, scenario.warnings);
+    if (opts.json) return toJson(runDocument(scenario.name, seed, results, warnings)) + '\n';
+    const text = textReport(scenario.name, seed, results, warnings, { verbose: opts.verbose });
     if (!opts.timeline) return text;
     const style = opts.timelineStyle ?? { width: process.stdout.columns ?? 100, color: process.stdout.isTTY === true && !process.env['NO_COLOR'] };
     return text + '\n' + terminalTimeline(results, style);
   } finally {
     log?.close();
   }
+}
+
+/**
+ * The loader's remarks (located `file:line:col: field: message` texts, fields accepted but not
+ * modelled) and the load-time warnings, in one list with the run-time ones.
+ */
+export function loaderWarnings(scenario: Scenario): Warning[] {
+  return [...scenario.warnings.map((message): Warning => ({ code: 'ScenarioNote', message })), ...(scenario.loadWarnings ?? [])];
 }
 
 /** The event log streamed to a file as JSON lines, in buffered writes: nothing is kept in memory. */

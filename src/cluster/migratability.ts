@@ -220,7 +220,7 @@ export function liveMigratable(
   vm: VmSpec,
   sourceNode: NodeSpec | null,
   kv: KubeVirtSpec,
-  profile: 'kubevirt' | 'harvester',
+  profile: 'kubevirt' | 'harvester' | 'openshift',
 ): Migratability {
   if (profile === 'harvester') {
     const h = harvesterCheck(vm, sourceNode);

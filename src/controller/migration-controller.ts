@@ -425,6 +425,9 @@ export class MigrationController {
       {
         id: m.name,
         memoryBytes: vm.usedMemory,
+        guestBytes: vm.guestMemory ?? vm.memory,
+        pageSize: hv.pageSize,
+        switchover: hv.switchover,
         diskBytes: method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0,
         dirty: dirtyModel(vm.dirty),
         throttleSensitivity: vm.throttleSensitivity,
@@ -606,6 +609,50 @@ export class MigrationController {
     this.lifecycle.clusterChanged();
   }
 
+  /**
+   * End of the run: one MigrationUnfinished per migration that is not final, with its copy so far
+   * and the state that holds it, so that a report never shows 0 rounds and 0 bytes for a migration
+   * that was still copying when the horizon ended the run.
+   */
+  reportUnfinished(at: number): void {
+    const { log } = this.ctx;
+    for (const m of this.vmims.values()) {
+      if (m.finalAt !== null) continue;
+      log.record({ t: at, type: 'MigrationUnfinished', migration: m.name, phase: m.phase, result: progressSoFar(m, at), why: this.whyUnfinished(m) });
+    }
+  }
+
+  /** What a migration that is not final is waiting for, in KubeVirt's words. */
+  private whyUnfinished(m: Vmim): string {
+    const cfg = this.config;
+    if (m.podCreatedAt === null) {
+      if (this.inBackoff(m)) return `Pending: evacuation back-off after failed migrations of this VMI, until ${Math.round(m.backoffUntil * 1000) / 1000}s`;
+      const reason = this.lastQueueReason.get(m);
+      if (reason === 'ParallelMigrationsPerCluster') {
+        return `Pending: queued at parallelMigrationsPerCluster (${cfg.parallelMigrationsPerCluster} running in the cluster)`;
+      }
+      if (reason === 'ParallelOutboundMigrationsPerNode') {
+        return `Pending: queued at parallelOutboundMigrationsPerNode (${cfg.parallelOutboundMigrationsPerNode} running from ${m.sourceNode})`;
+      }
+      return 'Pending: no target pod created yet';
+    }
+    if (m.targetNode === null) return `Scheduling: target pod unschedulable: ${m.unschedulable ?? 'not scheduled yet'}`;
+    if (!m.podReady) return 'Scheduling: target pod starting';
+    if (m.job === null) return `${m.phase}: handing off to the source virt-handler`;
+    switch (m.job.phase) {
+      case 'disk':
+        return 'Running: copying disks (block migration)';
+      case 'precopy':
+        return 'Running: copying memory (pre-copy), not converged yet';
+      case 'stopcopy':
+        return 'Running: guest paused for stop-and-copy';
+      case 'postcopy':
+        return 'Running: post-copy, guest running on the target';
+      default:
+        return `Running: ${m.job.phase}`;
+    }
+  }
+
   private inBackoff(m: Vmim): boolean {
     return this.ctx.sim.now < m.backoffUntil;
   }
@@ -624,4 +671,20 @@ export class MigrationController {
     return top;
   }
 
+}
+
+/**
+ * The copy so far of a migration that is not final. The single call site for the job's progress:
+ * switch to `MigrationJob.progress(now)` (which also counts the current partial round) once the
+ * pre-copy branch lands.
+ */
+/**
+ * The copy so far: the job's counts up to `at`, including the current partial pass and the passes
+ * of a steady state skipped in closed form. Stalled seconds are those of closed stalls; the
+ * results add a stall still open at the end.
+ */
+function progressSoFar(m: Vmim, at: number): JobResult | null {
+  if (!m.job) return null;
+  const p = m.job.progress(at);
+  return { ...m.job.result(), iterations: p.iterations, transferredBytes: p.transferredBytes, maxThrottlePercent: p.maxThrottlePercent };
 }

@@ -70,6 +70,7 @@ export type LogEvent =
   | E<'WaveCompleted', { wave: string }>
   | E<'OutageStarted', { outage: string; scope: string; duration: number }>
   | E<'OutageEnded', { outage: string }>
+  | E<'MigrationUnfinished', { migration: string; phase: VmimPhase; result: JobResult | null; why: string }>
   | E<'SimulationEnded', { horizonReached: boolean }>;
 
 export type LogEventType = LogEvent['type'];

@@ -9,6 +9,11 @@ import type { DirtyModelSpec } from '../scenario/types.js';
 export interface DirtyModel {
   work(t0: number, t1: number): number;
   dirtied(work: number): number;
+  /**
+   * From this instant on, work(t0, t1) depends only on t1 − t0: two rounds of the same length
+   * dirty the same bytes, which is what lets a job skip a steady state of identical rounds.
+   */
+  readonly stationaryFrom: number;
 }
 
 export function dirtyModel(spec: DirtyModelSpec): DirtyModel {
@@ -17,16 +22,20 @@ export function dirtyModel(spec: DirtyModelSpec): DirtyModel {
       return {
         work: (t0, t1) => spec.rate * (t1 - t0),
         dirtied: (w) => Math.min(w, spec.workingSet),
+        stationaryFrom: -Infinity,
       };
     case 'phases':
       return {
         work: (t0, t1) => integratePhases(spec.phases, t0, t1),
         dirtied: (w) => Math.min(w, spec.workingSet),
+        // the last phase lasts for ever
+        stationaryFrom: spec.phases.length === 0 ? -Infinity : spec.phases[spec.phases.length - 1]!.at,
       };
     case 'curve':
       return {
         work: (t0, t1) => t1 - t0,
         dirtied: (w) => interpolate(spec.points, w),
+        stationaryFrom: -Infinity,
       };
   }
 }

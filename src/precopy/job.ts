@@ -6,6 +6,11 @@
 // over at the new rate (no round is ever re-run). Rounds follow QEMU's rule: at each bitmap
 // sync the pages dirtied during the round become the next round, and the job switches over
 // when they fit in bandwidth × downtime limit.
+//
+// Bytes are counted as they cross the wire (QEMU migration/ram.c, save_normal_page and
+// save_zero_page): a normal page is an 8-byte header plus the page, a zero page a header plus one
+// flag byte. The rate, the bytes sent and each round's length are wire bytes; the dirty models
+// and QEMU's pending size (ram_state_pending_estimate: dirty pages × page size) are guest bytes.
 import type { Simulator, Timer } from '../engine/simulator.js';
 import type { Fabric, Flow, Link } from '../network/fabric.js';
 import type { DirtyModel } from './dirty.js';
@@ -23,10 +28,22 @@ export interface AutoConverge {
   syncInterval: number;
 }
 
+/** When QEMU may switch over (scenario `spec.hypervisor.switchover`). */
+export type SwitchoverMode = 'rounds' | 'qemu';
+
 export interface JobParams {
   id: string;
-  /** RAM bytes sent by round 0 (non-zero pages) */
+  /** non-zero guest RAM bytes: round 0 sends these as normal pages */
   memoryBytes: number;
+  /** all guest RAM bytes; the rest (guestBytes − memoryBytes) are zero pages */
+  guestBytes: number;
+  /** guest page size in bytes (TARGET_PAGE_SIZE, 4096 on x86) */
+  pageSize: number;
+  /**
+   * `rounds`: the switch-over test runs at the end of each pass only (the analytic round model);
+   * `qemu`: it also runs every 100 ms on the pending size, so a pass can be cut short.
+   */
+  switchover: SwitchoverMode;
   /** disk bytes mirrored before RAM (block migration), 0 for none */
   diskBytes: number;
   dirty: DirtyModel;
@@ -59,6 +76,21 @@ export type JobEvent =
   | { type: 'Completed'; result: JobResult }
   | { type: 'Failed'; reason: string; message: string; result: JobResult; vmLost: boolean };
 
+/** What a job has done so far, read without changing it (a migration still running at the end). */
+export interface JobProgress {
+  phase: JobPhase;
+  mode: MigrationMode;
+  /** pre-copy passes completed */
+  iterations: number;
+  /** whole bytes that crossed the wire, including the current partial pass */
+  transferredBytes: number;
+  /** current auto-converge throttle, percent */
+  throttlePercent: number;
+  maxThrottlePercent: number;
+  /** the job is in a steady state of identical rounds that can never converge by itself */
+  steady: boolean;
+}
+
 export interface JobResult {
   mode: MigrationMode;
   downtimeSeconds: number;
@@ -71,6 +103,26 @@ export interface JobResult {
 
 const INF = Infinity;
 
+/** QEMU migration/ram.c save_page_header: 8-byte offset|flags word before every page */
+export const PAGE_HEADER_BYTES = 8;
+/** save_zero_page: a header plus one flag byte */
+export const ZERO_PAGE_BYTES = PAGE_HEADER_BYTES + 1;
+/** QEMU migration/migration.c BUFFER_DELAY: bandwidth window and pending-size check, seconds */
+export const CHECK_INTERVAL = 0.1;
+/** at most this many candidate checks are evaluated in one search before a timer takes over */
+const SEARCH_LIMIT = 1000;
+
+/** A steady state: identical rounds from `start`, each `bytes` long at `rate`. */
+interface Steady {
+  start: number;
+  bytes: number;
+  rate: number;
+  period: number;
+  iterations: number;
+  transferred: number;
+  syncCount: number;
+}
+
 export class MigrationJob {
   phase: JobPhase = 'disk';
   mode: MigrationMode = 'PreCopy';
@@ -82,8 +134,21 @@ export class MigrationJob {
   private transferred = 0;
   private iterations = 0;
   private roundStart = 0;
+  /** wire bytes of the current pass */
   private roundBytes = 0;
+  /** guest bytes the current pass covers (round 0: all pages, zero ones included) */
+  private roundGuest = 0;
   private workInRound = 0;
+  /** rate and throttle when the current pass began, and whether either changed during it */
+  private roundRate = 0;
+  private roundThrottle = 0;
+  private roundDisturbed = false;
+  private ramStart = 0;
+  /** guest bytes → wire bytes for normal pages, (P + 8)/P */
+  private readonly wirePerGuest: number;
+  /** wire bytes of round 0 (all of RAM) */
+  private readonly round0Wire: number;
+  private steady: Steady | null = null;
   private throttlePct = 0;
   private maxThrottlePct = 0;
   private guestPaused = false;
@@ -104,6 +169,8 @@ export class MigrationJob {
   private xferPeriod = 0;
   private highCount = 0;
   private doneTimer: Timer | null = null;
+  private checkTimer: Timer | null = null;
+  private steadyTimer: Timer | null = null;
   private syncTimer: Timer | null = null;
   private keepaliveTimer: Timer | null = null;
 
@@ -116,6 +183,10 @@ export class MigrationJob {
     this.last = sim.now;
     this.downtimeLimit = params.downtimeLimit;
     this.left = params.diskBytes;
+    const p = params.pageSize;
+    this.wirePerGuest = (p + PAGE_HEADER_BYTES) / p;
+    const zeroBytes = Math.max(0, params.guestBytes - params.memoryBytes);
+    this.round0Wire = params.memoryBytes * this.wirePerGuest + (zeroBytes / p) * ZERO_PAGE_BYTES;
     this.flow = {
       id: params.id,
       links: params.links,
@@ -148,13 +219,17 @@ export class MigrationJob {
     this.guestPaused = true;
     this.pausedAt = this.sim.now;
     this.mode = 'Paused';
+    this.roundDisturbed = true;
     this.emit({ type: 'GuestPaused' });
+    this.reschedule();
   }
 
   /** VFIO case at HEAD: raise max downtime instead of pausing. */
   setDowntimeLimit(seconds: number): void {
+    this.advance();
     this.downtimeLimit = seconds;
     this.mode = 'Paused';
+    this.reschedule();
   }
 
   /** MigrateStartPostCopy: the guest resumes on the target; missing pages follow. */
@@ -199,6 +274,7 @@ export class MigrationJob {
   }
 
   private advance(): void {
+    if (this.steady) this.leaveSteady();
     const now = this.sim.now;
     const dt = now - this.last;
     if (dt <= 0) return;
@@ -222,6 +298,7 @@ export class MigrationJob {
   private setRate(rate: number): void {
     if (!this.active) return;
     this.advance();
+    if (rate !== this.roundRate) this.roundDisturbed = true;
     this.rate = rate;
     this.reschedule();
     this.checkStall();
@@ -243,9 +320,14 @@ export class MigrationJob {
 
   private reschedule(): void {
     this.sim.cancel(this.doneTimer);
-    this.doneTimer = null;
-    if (!this.active || this.rate <= 0) return;
+    this.sim.cancel(this.checkTimer);
+    this.doneTimer = this.checkTimer = null;
+    if (!this.active || this.rate <= 0 || this.steady) return;
     this.doneTimer = this.sim.after(this.left / this.rate, () => this.unitDone(), 'transfer');
+    if (this.phase === 'precopy' && this.params.switchover === 'qemu' && this.mode !== 'PostCopy') {
+      const t = this.nextSwitchCheck();
+      if (t !== null) this.checkTimer = this.sim.at(t, () => this.switchCheck(), 'pending-check');
+    }
   }
 
   private unitDone(): void {
@@ -274,7 +356,8 @@ export class MigrationJob {
     this.syncCount = 1; // the setup sync
     this.syncCountAtTick = 1;
     this.lastEval = this.sim.now;
-    this.startRound(this.params.memoryBytes);
+    this.ramStart = this.sim.now;
+    this.startRound(this.round0Wire, this.params.guestBytes);
     if (this.mode === 'PostCopy') {
       this.enterPostCopy();
       return;
@@ -283,34 +366,206 @@ export class MigrationJob {
     this.reschedule();
   }
 
-  private startRound(bytes: number): void {
+  private startRound(wire: number, guest: number): void {
     this.roundStart = this.sim.now;
-    this.roundBytes = bytes;
-    this.left = bytes;
+    this.roundBytes = wire;
+    this.roundGuest = guest;
+    this.left = wire;
     this.workInRound = 0;
+    this.roundRate = this.rate;
+    this.roundThrottle = this.throttlePct;
+    this.roundDisturbed = false;
   }
 
-  /** A bitmap sync at the end of a pass: the dirtied pages become the next pass, or we switch over. */
+  /** Guest bytes dirtied in the current pass so far (never more than the guest's non-zero memory). */
+  private dirtiedInRound(): number {
+    return Math.min(this.params.dirty.dirtied(this.workInRound), this.params.memoryBytes);
+  }
+
+  /**
+   * A bitmap sync at the end of a pass: the dirtied pages become the next pass, or we switch over.
+   * QEMU's threshold is the measured wire bandwidth × downtime-limit (migration.c,
+   * migration_update_counters); the pending size it is compared with is dirty pages × page size
+   * (ram.c, ram_state_pending_exact), so headers count through the bandwidth, not the pending size.
+   */
   private roundEnd(): void {
     const now = this.sim.now;
     this.iterations++;
-    const dirtied = Math.min(this.params.dirty.dirtied(this.workInRound), this.params.memoryBytes);
+    const dirtied = this.dirtiedInRound();
     const threshold = this.rate * this.downtimeLimit;
-    this.emit({
-      type: 'Iteration',
-      iteration: this.iterations,
-      bytes: this.roundBytes,
-      duration: now - this.roundStart,
-      dirtied,
-      rate: this.rate,
-      threshold,
-    });
+    this.emitIteration(now, this.roundBytes, dirtied, threshold);
     this.sync();
     if (dirtied <= threshold) {
-      this.enterStopAndCopy(dirtied);
+      this.enterStopAndCopy(dirtied * this.wirePerGuest);
       return;
     }
-    this.startRound(dirtied);
+    const ended = { bytes: this.roundBytes, start: this.roundStart, throttle: this.roundThrottle, disturbed: this.roundDisturbed };
+    this.startRound(dirtied * this.wirePerGuest, dirtied);
+    if (this.iterations >= 2 && this.canStaySteady(ended)) this.enterSteady();
+    else this.reschedule();
+  }
+
+  private emitIteration(now: number, bytes: number, dirtied: number, threshold: number): void {
+    this.emit({ type: 'Iteration', iteration: this.iterations, bytes, duration: now - this.roundStart, dirtied, rate: this.rate, threshold });
+  }
+
+  // ---- QEMU's pending-size check (switchover: qemu) -------------------------------------
+
+  /**
+   * QEMU's pending size at `t` in the current pass under the current rate: the unsent pages of the
+   * pass plus those dirtied since it began (migration.c migration_iteration_run with
+   * ram_state_pending_estimate). In round 0 the unsent part includes zero pages, at guest size.
+   */
+  private pendingAt(t: number): number {
+    const unsentWire = Math.max(0, this.left - this.rate * (t - this.last));
+    const unsentGuest = this.roundBytes > 0 ? (unsentWire * this.roundGuest) / this.roundBytes : 0;
+    const f = this.guestFactor();
+    const work = this.workInRound + (f > 0 && t > this.last ? this.params.dirty.work(this.last, t) * f : 0);
+    const dirtied = Math.min(this.params.dirty.dirtied(work), this.params.memoryBytes);
+    return Math.min(this.params.guestBytes, unsentGuest + dirtied);
+  }
+
+  /** First check instant (ramStart + 0.1·k) strictly after `t`. */
+  private gridAfter(t: number): number {
+    const k = Math.floor((t - this.ramStart) / CHECK_INTERVAL + 1e-9) + 1;
+    return this.ramStart + k * CHECK_INTERVAL;
+  }
+
+  /** First check instant at or after `t`. */
+  private gridFrom(t: number): number {
+    const k = Math.max(1, Math.ceil((t - this.ramStart) / CHECK_INTERVAL - 1e-9));
+    return this.ramStart + k * CHECK_INTERVAL;
+  }
+
+  /**
+   * The first check before the pass ends at which pending ≤ threshold, or null if none. The
+   * unsent part shrinks at the rate and dirtying only adds, so pending(t) − threshold is a lower
+   * bound on the guest bytes still to drain: the search jumps over checks that cannot pass. If the
+   * search is cut short, the returned instant is a check that will search again from there.
+   */
+  private nextSwitchCheck(): number | null {
+    const rate = this.rate;
+    if (rate <= 0 || this.roundBytes <= 0) return null;
+    const threshold = rate * this.downtimeLimit;
+    const end = this.last + this.left / rate;
+    const drain = (rate * this.roundGuest) / this.roundBytes;
+    let t = this.gridAfter(this.last);
+    for (let i = 0; i < SEARCH_LIMIT && t < end; i++) {
+      const p = this.pendingAt(t);
+      if (p <= threshold) return t;
+      t = Math.max(this.gridAfter(t), this.gridFrom(t + (p - threshold) / drain));
+    }
+    return t < end ? t : null;
+  }
+
+  /** A 100 ms check inside a pass: switch over with the unsent rest and the dirty pages. */
+  private switchCheck(): void {
+    this.checkTimer = null;
+    this.advance();
+    const now = this.sim.now;
+    const threshold = this.rate * this.downtimeLimit;
+    if (this.phase !== 'precopy' || this.pendingAt(now) > threshold) {
+      this.reschedule();
+      return;
+    }
+    // The cut-short pass counts as an iteration; QEMU's final sync ends it.
+    this.iterations++;
+    const dirtied = this.dirtiedInRound();
+    this.emitIteration(now, this.roundBytes - this.left, dirtied, threshold);
+    this.sync();
+    this.enterStopAndCopy(Math.min(this.round0Wire, this.left + dirtied * this.wirePerGuest));
+  }
+
+  // ---- the steady state of a migration that cannot converge ----------------------------
+
+  /**
+   * The pass that just ended and the one starting now are identical (same bytes, same rate, same
+   * guest speed, a dirty model that no longer changes with time, a throttle that can no longer
+   * change, and in `qemu` mode no instant of the pass that could pass the check), so every later
+   * pass is too until something outside the job changes: a rate change, a monitor command, an
+   * outage. Nothing inside the job can end it.
+   */
+  private canStaySteady(ended: { bytes: number; start: number; throttle: number; disturbed: boolean }): boolean {
+    if (ended.bytes !== this.roundBytes || ended.disturbed || this.rate <= 0) return false;
+    if (this.guestPaused || ended.start < this.params.dirty.stationaryFrom) return false;
+    const ac = this.params.autoConverge;
+    if (ac && (this.throttlePct < ac.maxPct || ended.throttle !== this.throttlePct)) return false;
+    if (this.params.switchover === 'qemu' && !this.noCheckCanPass()) return false;
+    return true;
+  }
+
+  /** No instant of the current pass (not only the 100 ms grid) has pending ≤ threshold. */
+  private noCheckCanPass(): boolean {
+    const threshold = this.rate * this.downtimeLimit;
+    const end = this.last + this.left / this.rate;
+    const drain = (this.rate * this.roundGuest) / this.roundBytes;
+    let t = this.last;
+    for (let i = 0; i < SEARCH_LIMIT; i++) {
+      const p = this.pendingAt(t);
+      if (p <= threshold) return false;
+      const step = (p - threshold) / drain;
+      if (t + step >= end) return true;
+      t += step;
+    }
+    return false;
+  }
+
+  private enterSteady(): void {
+    const now = this.sim.now;
+    this.steady = {
+      start: now,
+      bytes: this.roundBytes,
+      rate: this.rate,
+      period: this.roundBytes / this.rate,
+      iterations: this.iterations,
+      transferred: this.transferred,
+      syncCount: this.syncCount,
+    };
+    this.sim.cancel(this.doneTimer);
+    this.sim.cancel(this.checkTimer);
+    this.sim.cancel(this.syncTimer); // syncs in a steady state change nothing (throttle at its cap)
+    this.doneTimer = this.checkTimer = this.syncTimer = null;
+    // No event of its own until something else happens, but the migration is still running:
+    // this foreground timer never fires and keeps the run going to its horizon.
+    this.steadyTimer = this.sim.at(INF, () => undefined, 'precopy-steady-state');
+  }
+
+  /** Whole passes of the steady state completed by `t`, and the time into the current one. */
+  private steadyAt(s: Steady, t: number): { n: number; into: number } {
+    const n = Math.max(0, Math.floor((t - s.start) / s.period));
+    return { n, into: Math.max(0, t - s.start - n * s.period) };
+  }
+
+  /** Bring the skipped passes into the job's state, as if they had run one by one. */
+  private leaveSteady(): void {
+    const s = this.steady!;
+    this.steady = null;
+    this.sim.cancel(this.steadyTimer);
+    this.steadyTimer = null;
+    const now = this.sim.now;
+    const { n, into } = this.steadyAt(s, now);
+    this.iterations = s.iterations + n;
+    this.syncCount = s.syncCount + n;
+    this.syncCountAtTick = this.syncCount;
+    const start = s.start + n * s.period;
+    const sent = Math.min(s.bytes, s.rate * into);
+    this.transferred = s.transferred + n * s.bytes + sent;
+    this.startRound(s.bytes, this.roundGuest);
+    this.roundStart = start;
+    this.left = s.bytes - sent;
+    const f = this.guestFactor();
+    this.workInRound = f > 0 ? this.params.dirty.work(start, now) * f : 0;
+    if (n > 0) {
+      this.lastEval = start;
+      this.workPeriod = this.workInRound;
+      this.xferPeriod = sent;
+    }
+    this.last = now;
+    const ac = this.params.autoConverge;
+    if (ac) {
+      const next = this.ramStart + ac.syncInterval * (Math.floor((now - this.ramStart) / ac.syncInterval) + 1);
+      this.armSyncTimer(next - now);
+    }
     this.reschedule();
   }
 
@@ -323,7 +578,8 @@ export class MigrationJob {
     this.phase = 'stopcopy';
     this.left = bytes;
     this.emit({ type: 'StopAndCopy', bytes, rate: this.rate });
-    // QEMU lifts max-bandwidth for the final pass (spec §12).
+    // QEMU lifts max-bandwidth for the final pass: migration.c migration_completion stops the
+    // guest and migration_rate_set(RATE_LIMIT_DISABLED) before the last ram_save_complete.
     this.fabric.setCap(this.flow, INF);
     this.reschedule();
   }
@@ -331,7 +587,7 @@ export class MigrationJob {
   private enterPostCopy(): void {
     this.sim.cancel(this.syncTimer);
     // Pages not yet valid on the target: the rest of this pass and what was dirtied during it.
-    const pending = Math.min(this.params.memoryBytes, this.left + this.params.dirty.dirtied(this.workInRound));
+    const pending = Math.min(this.round0Wire, this.left + this.dirtiedInRound() * this.wirePerGuest);
     this.phase = 'postcopy';
     this.mode = 'PostCopy';
     this.left = pending;
@@ -396,9 +652,11 @@ export class MigrationJob {
 
   private clearTimers(): void {
     this.sim.cancel(this.doneTimer);
+    this.sim.cancel(this.checkTimer);
+    this.sim.cancel(this.steadyTimer);
     this.sim.cancel(this.syncTimer);
     this.sim.cancel(this.keepaliveTimer);
-    this.doneTimer = this.syncTimer = this.keepaliveTimer = null;
+    this.doneTimer = this.checkTimer = this.steadyTimer = this.syncTimer = this.keepaliveTimer = null;
     if (this.stalledAt !== null) {
       this.stalledSeconds += this.sim.now - this.stalledAt;
       this.stalledAt = null;
@@ -412,11 +670,11 @@ export class MigrationJob {
    * a bitmap sync when none happened since the previous tick, except during round 0
    * (dirty_sync_count ≤ 1), which copies all memory anyway (cpu_throttle_dirty_sync_timer_tick).
    */
-  private armSyncTimer(): void {
+  private armSyncTimer(delay?: number): void {
     const ac = this.params.autoConverge;
     if (!ac) return;
     this.syncTimer = this.sim.after(
-      ac.syncInterval,
+      delay ?? ac.syncInterval,
       () => {
         this.syncTimer = null;
         if (this.phase !== 'precopy') return;
@@ -440,9 +698,14 @@ export class MigrationJob {
       const dirtied = this.params.dirty.dirtied(this.workPeriod);
       if (dirtied > ac.triggerThreshold * this.xferPeriod && ++this.highCount >= 2) {
         this.highCount = 0;
-        this.throttlePct = this.throttlePct === 0 ? ac.initialPct : Math.min(ac.maxPct, this.throttlePct + ac.incrementPct);
-        this.maxThrottlePct = Math.max(this.maxThrottlePct, this.throttlePct);
-        this.emit({ type: 'Throttle', percent: this.throttlePct });
+        const pct = this.throttlePct === 0 ? ac.initialPct : Math.min(ac.maxPct, this.throttlePct + ac.incrementPct);
+        // At the cap QEMU sets the same throttle again (mig_throttle_guest_down): nothing changes.
+        if (pct !== this.throttlePct) {
+          this.throttlePct = pct;
+          this.maxThrottlePct = Math.max(this.maxThrottlePct, pct);
+          this.roundDisturbed = true;
+          this.emit({ type: 'Throttle', percent: pct });
+        }
       }
       this.lastEval = now;
       this.workPeriod = 0;
@@ -450,11 +713,35 @@ export class MigrationJob {
     }
   }
 
+  /** Progress at `now` (≥ the last event the job saw) without changing the job. */
+  progress(now: number = this.sim.now): JobProgress {
+    let iterations = this.iterations;
+    let transferred = this.transferred;
+    const s = this.steady;
+    if (s) {
+      const { n, into } = this.steadyAt(s, now);
+      iterations = s.iterations + n;
+      transferred = s.transferred + n * s.bytes + Math.min(s.bytes, s.rate * into);
+    } else if (this.active && now > this.last) {
+      transferred += Math.min(this.left, this.rate * (now - this.last));
+    }
+    return {
+      phase: this.phase,
+      mode: this.mode,
+      iterations,
+      transferredBytes: Math.round(transferred),
+      throttlePercent: this.throttlePct,
+      maxThrottlePercent: this.maxThrottlePct,
+      steady: s !== null,
+    };
+  }
+
   result(): JobResult {
     return {
       mode: this.mode,
       downtimeSeconds: this.downtime,
-      transferredBytes: this.transferred,
+      // whole bytes: the fluid moves fractions of a page between events
+      transferredBytes: Math.round(this.transferred),
       iterations: this.iterations,
       maxThrottlePercent: this.maxThrottlePct,
       postCopySeconds: this.postCopySeconds,

@@ -1,15 +1,16 @@
 // The `migsim run --json` document (docs/output.md). Numbers are rounded to the microsecond /
 // byte so that float noise never leaks into the output.
 import type { Results } from '../metrics/results.js';
+import type { Warning } from '../scenario/warnings.js';
 
 export interface RunDocument extends Results {
   scenario: string;
   seed: number;
-  warnings: string[];
+  warnings: Warning[];
 }
 
-export function runDocument(scenario: string, seed: number, results: Results, warnings: string[]): RunDocument {
-  return { scenario, seed, ...results, warnings };
+export function runDocument(scenario: string, seed: number, results: Results, warnings: readonly Warning[]): RunDocument {
+  return { scenario, seed, ...results, warnings: [...warnings] };
 }
 
 export function toJson(doc: unknown): string {

@@ -209,7 +209,8 @@ export function seriesRecorder(): SeriesRecorder {
         switchovers.push({ migration: e.migration, t: e.t, bytes: e.bytes });
         break;
       case 'MigrationSucceeded':
-      case 'MigrationFailed': {
+      case 'MigrationFailed':
+      case 'MigrationUnfinished': {
         const p = progress.get(e.migration);
         const s = source.get(e.migration);
         if (!p || !s || !e.result) break;

@@ -15,11 +15,13 @@ import type {
 } from './types.js';
 import { didYouMean, formatPath, type PathIssue, type PathSegment } from './errors.js';
 import {
+  EVICTION_STRATEGY_DEFAULT,
   NAMESPACE_NAME_LABEL,
   NEWEST_KNOWN_VERSION,
   NODE_LABELS,
   SCENARIO_DEFAULTS,
   formatVersion,
+  openshiftEvictionStrategy,
   resolveMigrationConfiguration,
   versionAtLeast,
   workloadDisruptionSupported,
@@ -28,6 +30,7 @@ import {
 import { SECTION_SCHEMAS, type MigrationPolicyEntry, type NodeCpuModel, type NodePool, type ParsedScenario, type Sections } from './schema.js';
 import type { ParsedScope, Ref } from './schema-operations.js';
 import { formatDuration } from './units.js';
+import { loadWarnings } from './warnings.js';
 
 /** A section as if the file had left it out (all defaults). */
 function sectionDefault<K extends keyof Sections>(key: K): Sections[K] {
@@ -205,7 +208,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   const kubevirt: KubeVirtSpec = {
     version,
     migrations,
-    evictionStrategy: kv.configuration.evictionStrategy,
+    evictionStrategy: kv.configuration.evictionStrategy ?? EVICTION_STRATEGY_DEFAULT,
     nodeSelectors: kv.configuration.developerConfiguration.nodeSelectors,
     featureGates: kv.configuration.developerConfiguration.featureGates,
   };
@@ -237,6 +240,10 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
         message: 'ignored: spec.kubevirt.configuration.migrations.network is not set, so migrations use the pod network',
       });
     }
+  }
+
+  if (profile === 'openshift' && kv.configuration.evictionStrategy === undefined) {
+    kubevirt.evictionStrategy = openshiftEvictionStrategy(nodes.length);
   }
 
   // --- VMs and namespaces
@@ -308,6 +315,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     randomOutages,
     warnings: [],
   };
+  // what the valid file asks for that the run will not do, or do against the likely intent
+  if (issues.length === 0) scenario.loadWarnings = loadWarnings(scenario, parsed);
   return { scenario, issues, warnings };
 }
 
@@ -405,7 +414,8 @@ function buildOperations(
           maxUnavailable: op.maxUnavailable,
           order: op.order,
           duration: op.duration,
-          style: op.style ?? refs.profile,
+          // OpenShift's Machine Config Operator drains like kubectl drain
+          style: op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubevirt'),
         });
         break;
       }

@@ -32,8 +32,26 @@ export const SCENARIO_DEFAULTS = {
   seed: 1,
   /** seconds (24h) */
   horizon: 24 * 3600,
-  profile: 'kubevirt' as 'kubevirt' | 'harvester',
+  profile: 'kubevirt' as Profile,
 } as const;
+
+/**
+ * Whose defaults a scenario starts from: plain KubeVirt, Harvester, or OpenShift Virtualization
+ * (KubeVirt configured by the HyperConverged Cluster Operator).
+ */
+export type Profile = 'kubevirt' | 'harvester' | 'openshift';
+
+/**
+ * OpenShift Virtualization's cluster-wide eviction strategy when the HyperConverged CR leaves it
+ * unset: LiveMigrate with more than one worker node, None on a single-node cluster
+ * (kubevirt/hyperconverged-cluster-operator api/v1beta1/hyperconverged_types.go,
+ * HyperConvergedSpec.EvictionStrategy). Its liveMigrationConfig defaults (5 per cluster, 2
+ * outbound per node, 150 s/GiB, progress timeout 150 s, no auto-converge, no post-copy) are
+ * KubeVirt's own.
+ */
+export function openshiftEvictionStrategy(nodeCount: number): EvictionStrategy {
+  return nodeCount > 1 ? 'LiveMigrate' : 'None';
+}
 
 // --- KubeVirt CR: spec.configuration ----------------------------------------------------------
 
@@ -135,18 +153,24 @@ export function resolveMigrationConfiguration(
 
 // --- hypervisor and control plane --------------------------------------------------------------
 
-/** QEMU / libvirt defaults (§2.5, §7.1; libvirt qemu.conf keepalive_interval/keepalive_count). */
+/**
+ * QEMU / libvirt defaults: QEMU migration/options.c (DEFAULT_MIGRATE_SET_DOWNTIME 300 ms, the
+ * cpu-throttle-* values), libvirt qemu.conf keepalive_interval/keepalive_count. The switch-over
+ * cost is what real QEMU runs showed: downtime ≈ 1 ms + the final bytes at link speed (docs/model.md §2.3).
+ */
 export const HYPERVISOR_DEFAULTS: Readonly<{
   downtimeLimit: number;
   switchoverCost: number;
   pageSize: number;
+  switchover: HypervisorSpec['switchover'];
   keepalive: Readonly<HypervisorSpec['keepalive']>;
   /** auto-converge, in percent as QEMU takes them */
   autoConvergePercent: Readonly<{ initial: number; increment: number; max: number; triggerThreshold: number }>;
 }> = {
   downtimeLimit: 0.3,
-  switchoverCost: 0.02,
+  switchoverCost: 0.001,
   pageSize: 4096,
+  switchover: 'rounds',
   keepalive: { interval: 5, count: 5 },
   autoConvergePercent: { initial: 20, increment: 10, max: 99, triggerThreshold: 50 },
 };

@@ -12,7 +12,6 @@ import type { PathIssue, PathSegment } from './errors.js';
 import {
   CONTROL_PLANE_DEFAULTS,
   DEFAULT_KUBEVIRT_VERSION,
-  EVICTION_STRATEGY_DEFAULT,
   HYPERVISOR_DEFAULTS,
   MIGRATION_DEFAULTS,
   NODE_DEFAULTS,
@@ -91,7 +90,8 @@ export const KubeVirtSectionSchema = z
     configuration: z
       .strictObject({
         migrations: MigrationsSchema.prefault({}),
-        evictionStrategy: evictionStrategy().default(EVICTION_STRATEGY_DEFAULT),
+        // unset → the profile's default (build.ts): None for KubeVirt, LiveMigrate for OpenShift
+        evictionStrategy: evictionStrategy().optional(),
         developerConfiguration: z
           .strictObject({
             nodeSelectors: labels().default(() => ({})),
@@ -113,6 +113,7 @@ export const HypervisorSchema = z
     downtimeLimit: positiveDuration().default(H.downtimeLimit),
     switchoverCost: duration().default(H.switchoverCost),
     pageSize: positiveSize().default(H.pageSize),
+    switchover: z.enum(['rounds', 'qemu']).default(H.switchover),
     keepalive: z
       .strictObject({ interval: duration().default(H.keepalive.interval), count: count().default(H.keepalive.count) })
       .prefault({}),
@@ -134,6 +135,7 @@ export const HypervisorSchema = z
       downtimeLimit: h.downtimeLimit,
       switchoverCost: h.switchoverCost,
       pageSize: h.pageSize,
+      switchover: h.switchover,
       keepalive: { ...h.keepalive },
       throttle: { initial: a.initial / 100, increment: a.increment / 100, max: a.max / 100, triggerThreshold: a.triggerThreshold / 100 },
     };
@@ -254,7 +256,7 @@ export type MigrationPolicyEntry = z.output<typeof MigrationPolicySchema>;
 export const SECTION_SCHEMAS = {
   seed: z.number().int().default(SCENARIO_DEFAULTS.seed),
   horizon: positiveDuration().default(SCENARIO_DEFAULTS.horizon),
-  profile: z.enum(['kubevirt', 'harvester']).default(SCENARIO_DEFAULTS.profile),
+  profile: z.enum(['kubevirt', 'harvester', 'openshift']).default(SCENARIO_DEFAULTS.profile),
   kubevirt: KubeVirtSectionSchema,
   hypervisor: HypervisorSchema,
   controlPlane: ControlPlaneSchema,

@@ -1,6 +1,7 @@
 // The validated, normalised scenario: what the loader hands to the simulation.
 // Every size is in bytes, every duration in seconds, every rate in bytes per second.
 // Field names follow KubeVirt's own where a KubeVirt field exists.
+import type { Warning } from './warnings.js';
 
 export type Labels = Record<string, string>;
 
@@ -65,10 +66,12 @@ export interface KubeVirtSpec {
 export interface HypervisorSpec {
   /** QEMU downtime-limit, seconds (default 0.3) */
   downtimeLimit: number;
-  /** fixed cost of the stop-and-copy switch (device state, activation), seconds */
+  /** fixed cost of the stop-and-copy switch (device state, activation), seconds (default 0.001) */
   switchoverCost: number;
-  /** guest page size in bytes (4096) */
+  /** guest page size in bytes (4096); each page also carries QEMU's 8-byte header on the wire */
   pageSize: number;
+  /** `rounds`: switch-over tested at the end of each pass; `qemu`: also every 100 ms on the pending size */
+  switchover: 'rounds' | 'qemu';
   /** libvirt keepalive on the peer-to-peer connection */
   keepalive: { interval: number; count: number };
   /** auto-converge knobs (QEMU defaults) */
@@ -268,7 +271,7 @@ export interface Scenario {
   seed: number;
   /** simulated seconds after which the run stops, default 24 h */
   horizon: number;
-  profile: 'kubevirt' | 'harvester';
+  profile: 'kubevirt' | 'harvester' | 'openshift';
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
   controlPlane: ControlPlaneSpec;
@@ -282,4 +285,6 @@ export interface Scenario {
   randomOutages: RandomOutages[];
   /** non-fatal remarks from loading (fields accepted but not modelled) */
   warnings: string[];
+  /** load-time warnings with a code and the field they concern (src/scenario/warnings.ts) */
+  loadWarnings?: Warning[];
 }

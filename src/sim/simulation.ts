@@ -138,6 +138,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   sim.run(scenario.horizon, options.maxEvents ?? DEFAULT_MAX_EVENTS);
   const horizonReached = sim.busy;
   const endTime = horizonReached ? scenario.horizon : sim.now;
+  // The end state, stated before SimulationEnded: what is still in flight, with its progress.
+  migrations.reportUnfinished(endTime);
   ctx.log.record({ t: endTime, type: 'SimulationEnded', horizonReached });
   return { scenario, seed, log, results: recorder?.finish() ?? null, endTime, horizonReached, eventsProcessed: sim.eventsProcessed };
 }

@@ -43,3 +43,28 @@ describe('migsim run --max-events', () => {
     expect(r.err).toMatch(/expected a positive integer/);
   });
 });
+
+describe('migsim check', () => {
+  it.each([
+    // drain-blocked: legacy-db cannot migrate and its LiveMigrate strategy keeps node-0's drain waiting
+    ['scenarios/drain-blocked.yaml', 3, /BLOCK drain-blocked-not-migratable  nodes: node-0  VMs: default\/legacy-db/],
+    ['scenarios/rolling-upgrade-40.yaml', 0, /Nothing blocks a drain or a wave\./],
+  ])('%s exits %i', (file, code, text) => {
+    const r = migsim('check', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(code);
+    expect(r.out).toMatch(text);
+  });
+
+  it('--json lists the findings with severity, VMs, nodes and remedy', () => {
+    const r = migsim('check', 'scenarios/drain-blocked.yaml', '--json');
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.out);
+    expect(doc.summary).toMatchObject({ blocking: 1, nodesChecked: 1 });
+    expect(Object.keys(doc.findings[0])).toEqual(['code', 'severity', 'message', 'vms', 'nodes', 'remedy']);
+  });
+
+  it('invalid input exits 2', () => {
+    expect(migsim('check', '/nonexistent.yaml').code).toBe(2);
+  });
+});

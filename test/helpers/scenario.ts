@@ -82,6 +82,7 @@ export interface ScenarioParts {
   version?: { major: number; minor: number };
   switchoverCost?: number;
   downtimeLimit?: number;
+  switchover?: 'rounds' | 'qemu';
   keepalive?: { interval: number; count: number };
   over?: Partial<Scenario>;
 }
@@ -104,6 +105,7 @@ export function scenario(p: ScenarioParts): Scenario {
       downtimeLimit: p.downtimeLimit ?? 0.3,
       switchoverCost: p.switchoverCost ?? 0,
       pageSize: 4096,
+      switchover: p.switchover ?? 'rounds',
       keepalive: p.keepalive ?? { interval: 5, count: 5 },
       throttle: { initial: 0.2, increment: 0.1, max: 0.99, triggerThreshold: 0.5 },
     },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { maxMinFair, type ShareFlow } from '../../src/network/fairshare.js';
 import { node, scenario, vm } from '../helpers/scenario.js';
 import { run } from '../helpers/run.js';
-import { constant, events, Gi, Mi, migrateTo, one, pair, record } from '../precopy/fixtures.js';
+import { constant, events, Gi, K, Mi, migrateTo, one, pair, record } from '../precopy/fixtures.js';
 
 const INF = Infinity;
 const f = (links: number[], cap = INF): ShareFlow => ({ links, cap });
@@ -75,9 +75,10 @@ describe('12. maxMinFair', () => {
 // ---------------------------------------------------------------------------------------------
 // 8. Two migrations sharing one NIC. Nodes a, b, c at 100 MiB/s; VMs x and y (2 GiB each, D =
 //    5 MiB/s, W = M) on a, x → b and y → c, both at t = 0. tx(a) is shared → 50 MiB/s each
-//    (λ = 0.1, threshold 50·0.3 = 15 MiB). Rounds 2048 (40.96 s), 204.8 (4.096 s), 20.48 MiB
-//    (0.4096 s); round 2 dirties 2.048 ≤ 15 → stop-and-copy at the shared 50 MiB/s = 0.04096 s.
-//    Both end at 40.96 + 4.096 + 0.4096 + 0.04096 = 45.50656 s, iterations 3.
+//    (λ = 0.1, threshold 50·0.3 = 15 MiB). A pass over G guest MiB sends k·G (k = 513/512, QEMU's
+//    8-byte page header) in k·G/50 s, so G_i = 2048·q^i with q = 0.1·k: passes 2048 (41.04 s),
+//    205.2 (4.112 s), 20.56 MiB (0.412 s); round 2 dirties G_3 = 2.06 ≤ 15 → stop-and-copy at the
+//    shared 50 MiB/s. Both end at (k·2048/50)·(1 + q + q² + q³) = 45.6053 s, iterations 3.
 // ---------------------------------------------------------------------------------------------
 const nics = { pod: 100 * Mi };
 const three = () => [node('a', { nics }), node('b', { nics }), node('c', { nics })];
@@ -95,25 +96,29 @@ describe('8./9. migrations sharing a NIC', () => {
       expect(m.targetNode).toBe(target);
       expect(m.phase).toBe('Succeeded');
       expect(m.startedAt).toBe(0);
-      expect(m.endedAt).toBeCloseTo(45.50656, 6);
+      const q = 0.1 * K;
+      expect(m.endedAt).toBeCloseTo(((K * 2048) / 50) * (1 + q + q ** 2 + q ** 3), 6);
       expect(m.iterations).toBe(3);
-      expect(m.downtimeSeconds).toBeCloseTo(0.04096, 6);
+      expect(m.downtimeSeconds).toBeCloseTo((K * 2048 * q ** 3) / 50, 6);
       expect(events(r, 'Iteration', m.name).map((e) => e.rate)).toEqual([50 * Mi, 50 * Mi, 50 * Mi]);
     }
-    // the same migration alone runs at 100 MiB/s: λ = 0.05, threshold 30 MiB → rounds 2048
-    // (20.48 s), 102.4 (1.024 s), which dirties 5.12 ≤ 30 → stop-and-copy 0.0512 s → 21.5552 s,
-    // one round fewer than when sharing (the threshold halves with the rate).
+    // the same migration alone runs at 100 MiB/s: λ = 0.05, q = 0.05·k, threshold 30 MiB → passes
+    // 2048 (20.52 s), 102.6 (1.028 s), which dirties 5.14 ≤ 30 → stop-and-copy →
+    // (k·2048/100)·(1 + q + q²) = 21.5532 s, one round fewer than when sharing (the threshold
+    // halves with the rate).
     const alone = one(pair({ nic: 100 * Mi, vm: { memory: 2 * Gi, dirty: constant(5 * Mi, 2 * Gi) } }));
     expect(alone.m.iterations).toBe(2);
-    expect(alone.dur).toBeCloseTo(21.5552, 6);
+    const qa = 0.05 * K;
+    expect(alone.dur).toBeCloseTo(((K * 2048) / 100) * (1 + qa + qa ** 2), 6);
   });
 
   // -------------------------------------------------------------------------------------------
   // 9. A rate change mid-round. A (x: 4 GiB, a → b) alone at 100 MiB/s; B (y: 4 GiB, D = 0,
   //    a → c) starts at t0 = 10 s on the same tx(a) → both 50 MiB/s.
-  //    D_A = 0: A has sent 1000 MiB by 10 s; its remaining 3096 MiB carry over at 50 → 61.92 s
-  //    → A ends at 71.92. B has sent 61.92·50 = 3096 MiB, its last 1000 go at 100 → B ends 81.92.
-  //    (Check: 8192 MiB over one 100 MiB/s NIC, never idle → 81.92 s.)
+  //    A 4 GiB pass is 4104 MiB on the wire (8-byte page headers).
+  //    D_A = 0: A has sent 1000 MiB by 10 s; its remaining 3104 MiB carry over at 50 → 62.08 s
+  //    → A ends at 72.08. B has sent 62.08·50 = 3104 MiB, its last 1000 go at 100 → B ends 82.08.
+  //    (Check: 8208 MiB over one 100 MiB/s NIC, never idle → 82.08 s.)
   // -------------------------------------------------------------------------------------------
   const startingLater = (dirtyA: number) =>
     scenario({
@@ -122,36 +127,41 @@ describe('8./9. migrations sharing a NIC', () => {
       operations: [migrateTo('default/x', 'b'), migrateTo('default/y', 'c', 10)],
     });
 
-  it('9a. A idle: A ends at 71.92 s, B (started at 10 s) at 81.92 s', () => {
+  it('9a. A idle: A ends at 72.08 s, B (started at 10 s) at 82.08 s', () => {
     const r = run(startingLater(0));
     const a = record(r, 'default/x');
     const b = record(r, 'default/y');
     expect(b.startedAt).toBe(10);
     expect(a.iterations).toBe(1);
-    expect(a.endedAt).toBeCloseTo(71.92, 6);
-    expect(b.endedAt).toBeCloseTo(81.92, 6);
-    // A's round 0 spans the rate change: one Iteration of 4096 MiB lasting 71.92 s, ending at 50 MiB/s
+    expect(a.endedAt).toBeCloseTo(72.08, 6);
+    expect(b.endedAt).toBeCloseTo(82.08, 6);
+    // A's round 0 spans the rate change: one Iteration of 4104 MiB lasting 72.08 s, ending at 50 MiB/s
     const it0 = events(r, 'Iteration', a.name)[0]!;
-    expect(it0.bytes / Mi).toBe(4096);
-    expect(it0.duration).toBeCloseTo(71.92, 6);
+    expect(it0.bytes / Mi).toBe(4104);
+    expect(it0.duration).toBeCloseTo(72.08, 6);
     expect(it0.rate).toBe(50 * Mi);
   });
 
-  it('9b. A dirtying 10 MiB/s: derived end 89.871232 s, B ends later at 90.895616 s', () => {
-    // A round 0 ends at 71.92 as above; dirtied 10·71.92 = 719.2 MiB > 50·0.3 = 15 (B still runs,
-    // it has 1000 MiB left at 50 MiB/s → would end at 91.92). A's rounds at 50 MiB/s, λ = 0.2:
-    //   719.2 (14.384 s → 86.304), 143.84 (2.8768 → 89.1808), 28.768 (0.57536 → 89.75616),
-    //   dirties 5.7536 ≤ 15 → stop-and-copy at 50 (tx(a) still shared) 0.115072 s → 89.871232.
-    // B by then sent 50·(89.871232 − 71.92) = 897.5616 of its last 1000 MiB; 102.4384 left at
-    // 100 MiB/s → 1.024384 s → 90.895616. (Check: (4096 + 4096 + 897.5616)/100 = 90.895616.)
+  it('9b. A dirtying 10 MiB/s: A ends at 90.1149 s, B later at 91.0974 s', () => {
+    // A round 0 ends at 72.08 as above; dirtied 10·72.08 = 720.8 MiB > 50·0.3 = 15 (B still runs,
+    // it has 1000 MiB left at 50 MiB/s → would end at 92.08). A's passes at 50 MiB/s cover
+    // G_i = 720.8·q^(i−1) guest MiB, q = 0.2·k, and last k·G_i/50 s:
+    //   720.8 (14.444 s), 144.44 (2.8946 s), 28.945 (0.58006 s), dirtying G_4 = 5.80 ≤ 15 →
+    //   stop-and-copy at 50 (tx(a) still shared) → A ends at 72.08 + k·720.8·(1 + q + q² + q³)/50
+    //   = 90.1149 s.
+    // The NIC is never idle: B ends when it has carried both 4104 MiB round 0s and A's later
+    // passes, (8208 + 50·(A_end − 72.08))/100 = 91.0974 s.
     const r = run(startingLater(10 * Mi));
     const a = record(r, 'default/x');
     const b = record(r, 'default/y');
     expect(a.phase).toBe('Succeeded');
     expect(a.iterations).toBe(4);
-    expect(a.endedAt).toBeCloseTo(89.871232, 6);
-    expect(a.downtimeSeconds).toBeCloseTo(0.115072, 6);
-    expect(b.endedAt).toBeCloseTo(90.895616, 6);
+    const q = 0.2 * K;
+    const aEnd = 72.08 + (K * 720.8 * (1 + q + q ** 2 + q ** 3)) / 50;
+    expect(a.endedAt).toBeCloseTo(aEnd, 6);
+    expect(a.downtimeSeconds).toBeCloseTo((K * 720.8 * q ** 3) / 50, 6);
+    expect(b.endedAt).toBeCloseTo((8208 + 50 * (aEnd - 72.08)) / 100, 6);
+    expect(b.endedAt).toBeCloseTo(91.0974, 4);
     expect(b.endedAt!).toBeGreaterThan(a.endedAt!);
   });
 });
@@ -159,8 +169,9 @@ describe('8./9. migrations sharing a NIC', () => {
 // ---------------------------------------------------------------------------------------------
 // 13e. A rack uplink. a1, a2 in rack r1 (uplink 100 MiB/s per direction), b1, b2 outside any
 //      rack; NICs 100 MiB/s. x (2 GiB, D = 0) a1 → b1 and y (2 GiB) a2 → b2 at t = 0: the NICs
-//      are separate but both cross rack/r1/up → 50 MiB/s each → both end at 2048/50 = 40.96 s.
-//      Without the rack each would take 20.48 s.
+//      are separate but both cross rack/r1/up → 50 MiB/s each → both end at 2052/50 = 41.04 s
+//      (2 GiB of pages with 8-byte headers = 2052 MiB on the wire). Without the rack each would
+//      take 20.52 s.
 // ---------------------------------------------------------------------------------------------
 describe('13e/f. rack uplink and background load', () => {
   const rackScenario = (rack: string | null) =>
@@ -171,24 +182,24 @@ describe('13e/f. rack uplink and background load', () => {
       over: { racks: [{ name: 'r1', uplink: 100 * Mi }] },
     });
 
-  it('two migrations leaving rack r1 share its 100 MiB/s uplink: both end at 40.96 s', () => {
+  it('two migrations leaving rack r1 share its 100 MiB/s uplink: both end at 41.04 s', () => {
     const r = run(rackScenario('r1'));
     for (const key of ['default/x', 'default/y']) {
       const m = record(r, key);
       expect(m.phase).toBe('Succeeded');
-      expect(m.endedAt).toBeCloseTo(40.96, 6);
+      expect(m.endedAt).toBeCloseTo(41.04, 6);
       expect(events(r, 'Iteration', m.name)[0]!.rate).toBe(50 * Mi);
     }
   });
 
-  it('control: the same pair without racks ends at 20.48 s', () => {
+  it('control: the same pair without racks ends at 20.52 s', () => {
     const r = run(rackScenario(null));
-    for (const key of ['default/x', 'default/y']) expect(record(r, key).endedAt).toBeCloseTo(20.48, 6);
+    for (const key of ['default/x', 'default/y']) expect(record(r, key).endedAt).toBeCloseTo(20.52, 6);
   });
 
   it('migration inside the rack does not cross the uplink: a1 → a2 at full NIC speed alongside y', () => {
     // x a1 → a2 (same rack: tx(a1), rx(a2) only), y a2 → b2 (tx(a2), rack/r1/up). No shared link:
-    // both at 100 MiB/s → 20.48 s each.
+    // both at 100 MiB/s → 2052/100 = 20.52 s each.
     const r = run(
       scenario({
         nodes: [node('a1', { nics, rack: 'r1' }), node('a2', { nics, rack: 'r1' }), node('b2', { nics })],
@@ -197,22 +208,22 @@ describe('13e/f. rack uplink and background load', () => {
         over: { racks: [{ name: 'r1', uplink: 100 * Mi }] },
       }),
     );
-    expect(record(r, 'default/x').endedAt).toBeCloseTo(20.48, 6);
-    expect(record(r, 'default/y').endedAt).toBeCloseTo(20.48, 6);
+    expect(record(r, 'default/x').endedAt).toBeCloseTo(20.52, 6);
+    expect(record(r, 'default/y').endedAt).toBeCloseTo(20.52, 6);
   });
 
-  // 13f. Background load 0.5 on both nodes from t = 0: the pod NICs offer 50 MiB/s → 2 GiB in 40.96 s.
-  it('background load 0.5 on both nodes halves the bandwidth: 2 GiB in 40.96 s', () => {
+  // 13f. Background load 0.5 on both nodes from t = 0: the pod NICs offer 50 MiB/s → 2052 MiB in 41.04 s.
+  it('background load 0.5 on both nodes halves the bandwidth: 2 GiB in 41.04 s', () => {
     const { m, dur, r } = one(pair({ nic: 100 * Mi, vm: { memory: 2 * Gi }, nodeOver: { backgroundLoad: [{ at: 0, fraction: 0.5 }] } }));
     expect(m.phase).toBe('Succeeded');
-    expect(dur).toBeCloseTo(40.96, 6);
+    expect(dur).toBeCloseTo(41.04, 6);
     expect(events(r, 'Iteration')[0]!.rate).toBe(50 * Mi);
   });
 
-  it('background load 0.5 from t = 10 s: 1000 MiB at 100, then 1048 MiB at 50 → 30.96 s', () => {
-    // 2048 MiB: 0–10 s at 100 MiB/s = 1000 MiB; the remaining 1048 MiB at 50 MiB/s = 20.96 s.
+  it('background load 0.5 from t = 10 s: 1000 MiB at 100, then 1052 MiB at 50 → 31.04 s', () => {
+    // 2052 MiB on the wire: 0–10 s at 100 MiB/s = 1000 MiB; the remaining 1052 MiB at 50 MiB/s = 21.04 s.
     const { dur } = one(pair({ nic: 100 * Mi, vm: { memory: 2 * Gi }, nodeOver: { backgroundLoad: [{ at: 10, fraction: 0.5 }] } }));
-    expect(dur).toBeCloseTo(30.96, 6);
+    expect(dur).toBeCloseTo(31.04, 6);
   });
 
   it('background load only on the target node also halves the bandwidth (rx side)', () => {
@@ -221,6 +232,6 @@ describe('13e/f. rack uplink and background load', () => {
       vms: [vm('x', 'a', { memory: 2 * Gi })],
       operations: [migrateTo('default/x', 'b')],
     });
-    expect(one(s).dur).toBeCloseTo(40.96, 6);
+    expect(one(s).dur).toBeCloseTo(41.04, 6);
   });
 });

@@ -5,38 +5,46 @@ import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/scenario/types.js';
 import { node, scenario, vm } from '../helpers/scenario.js';
 import { run } from '../helpers/run.js';
-import { constant, events, Gi, Mi, migrateTo, one, outage, pair, record } from '../precopy/fixtures.js';
+import { constant, events, expectBytes, Gi, K, Mi, migrateTo, one, outage, pair, record } from '../precopy/fixtures.js';
 
 // Base guest: B = 100 MiB/s, M = W = 4 GiB, D = 10 MiB/s (λ = 0.1), threshold 30 MiB.
-// Without an outage: rounds 4096 (40.96 s), 409.6 (4.096 s), 40.96 (0.4096 s); round 2 dirties
-// 4.096 ≤ 30 → stop-and-copy 0.04096 s. T = 40.96·1.111 = 45.50656 s, downtime 0.04096 s.
+// A pass over G guest MiB sends k·G MiB (k = 513/512: QEMU's 8-byte page header) in k·G/100 s
+// and dirties 10·k·G/100 = q·G, q = 0.1·k. Without an outage: passes 4096 (41.04 s), 410.4
+// (4.112 s), 41.12 (0.412 s); round 2 dirties 4.12 ≤ 30 → stop-and-copy.
+// T = (k·4096/100)·(1 + q + q² + q³) = 45.6053 s, downtime k·4096·q³/100.
 const base = { nic: 100 * Mi, vm: { memory: 4 * Gi, dirty: constant(10 * Mi, 4 * Gi) } };
+const q = 0.1 * K;
+const reference = ((K * 4096) / 100) * (1 + q + q ** 2 + q ** 3);
+/** end of a migration whose round 0 ends at `t0` having dirtied 10·t0 MiB, then passes as above */
+const after = (t0: number) => t0 + (K * 10 * t0 * (1 + q + q ** 2)) / 100;
 
 describe('13. outages of the migration network (B = 100 MiB/s, M = 4 GiB, D = 10 MiB/s)', () => {
-  it('reference without outage: 45.50656 s', () => {
+  it('reference without outage: 45.6053 s', () => {
     const { m, dur } = one(pair(base));
-    expect(dur).toBeCloseTo(45.50656, 6);
+    expect(dur).toBeCloseTo(reference, 6);
+    expect(dur).toBeCloseTo(after(41.04), 6);
+    expect(dur).toBeCloseTo(45.6053, 4);
     expect(m.stalledSeconds).toBe(0);
     expect(m.outages).toEqual([]);
   });
 
-  it('13a. 10 s outage at t = 20 (mid round 0): +10 s plus the extra dirty data → 56.61656 s', () => {
-    // Round 0: 2000 MiB sent by 20, stall 20–30, the other 2096 MiB from 30 → ends 50.96 (+10 s).
-    // The guest kept dirtying during the stall: round 0 dirtied 10·50.96 = 509.6 MiB (+100 MiB).
-    // Rounds 509.6 (5.096 s), 50.96 (0.5096 s), dirties 5.096 ≤ 30 → stop-and-copy 0.05096 s.
-    // T = 50.96 + 5.096 + 0.5096 + 0.05096 = 56.61656 s; delay = 10 + 100 MiB·(1 + 0.1 + 0.01 +
-    // 0.001)/100 MiB/s = 10 + 1.111 = 11.11 s (spec §12: "a 10 s stall about 11 s").
+  it('13a. 10 s outage at t = 20 (mid round 0): +10 s plus the extra dirty data → 56.7177 s', () => {
+    // Round 0: 2000 MiB sent by 20, stall 20–30, the other 2104 MiB from 30 → ends 51.04 (+10 s).
+    // The guest kept dirtying during the stall: round 0 dirtied 10·51.04 = 510.4 MiB (+100 MiB).
+    // Passes 510.4, 510.4·q; round 2 dirties 510.4·q² = 5.12 ≤ 30 → stop-and-copy.
+    // T = 51.04 + k·510.4·(1 + q + q²)/100 = 56.7177 s; delay = 10 + k·100·(1 + q + q²)/100
+    // = 11.113 s (real QEMU: a 10 s stall added about 11 s).
     const { m, dur, r } = one(pair({ ...base, operations: [outage(20, 10)] }));
     expect(m.phase).toBe('Succeeded');
-    expect(dur).toBeCloseTo(56.61656, 6);
-    expect(dur - 45.50656).toBeCloseTo(11.11, 6);
+    expect(dur).toBeCloseTo(after(51.04), 6);
+    expect(dur - reference).toBeCloseTo(10 + K * (1 + q + q ** 2), 6);
     expect(m.iterations).toBe(3);
-    expect(m.downtimeSeconds).toBeCloseTo(0.05096, 6);
+    expect(m.downtimeSeconds).toBeCloseTo((K * 510.4 * q ** 2) / 100, 6);
     expect(m.stalledSeconds).toBeCloseTo(10, 6);
     expect(m.outages).toEqual(['outage-1']);
     expect(events(r, 'Stalled').map((e) => e.t)).toEqual([20]);
     expect(events(r, 'Resumed').map((e) => [e.t, e.stalledSeconds])).toEqual([[30, 10]]);
-    expect(m.transferredBytes / Mi).toBeCloseTo(4096 + 509.6 + 50.96 + 5.096, 6);
+    expectBytes(m.transferredBytes, (4104 + K * 510.4 * (1 + q + q ** 2)) * Mi);
   });
 
   it('13b. 40 s outage at t = 20: ConnectionLost exactly 30 s after it began; the VM stays on a', () => {
@@ -50,7 +58,7 @@ describe('13. outages of the migration network (B = 100 MiB/s, M = 4 GiB, D = 10
     expect(m.stalledSeconds).toBeCloseTo(30, 6);
     expect(m.outages).toEqual(['outage-1']);
     expect(m.downtimeSeconds).toBe(0);
-    expect(m.transferredBytes / Mi).toBeCloseTo(2000, 6);
+    expectBytes(m.transferredBytes, 2000 * Mi);
     const x = r.vms.find((v) => v.vmi === 'default/x')!;
     expect(x.finalNode).toBe('a');
     expect(x.lost).toBe(false);
@@ -63,15 +71,16 @@ describe('13. outages of the migration network (B = 100 MiB/s, M = 4 GiB, D = 10
     expect(dur).toBeCloseTo(30, 6);
   });
 
-  it('13c. the same 40 s outage with keepalive count 10 (5 s × 11 = 55 s) only stalls: 89.94656 s', () => {
-    // Round 0 ends at 40.96 + 40 = 80.96, dirtied 809.6 MiB → 8.096 s, 80.96 → 0.8096 s,
-    // dirties 8.096 ≤ 30 → stop-and-copy 0.08096 s. T = 80.96·1.111 = 89.94656 s.
+  it('13c. the same 40 s outage with keepalive count 10 (5 s × 11 = 55 s) only stalls: 90.0549 s', () => {
+    // Round 0 ends at 41.04 + 40 = 81.04, dirtied 810.4 MiB → passes 810.4, 810.4·q; round 2
+    // dirties 810.4·q² = 8.14 ≤ 30 → stop-and-copy. T = 81.04 + k·810.4·(1 + q + q²)/100 = 90.0549 s.
     const { m, dur } = one(pair({ ...base, keepalive: { interval: 5, count: 10 }, operations: [outage(20, 40)] }));
     expect(m.phase).toBe('Succeeded');
-    expect(dur).toBeCloseTo(89.94656, 6);
+    expect(dur).toBeCloseTo(after(81.04), 6);
+    expect(dur).toBeCloseTo(90.0549, 4);
     expect(m.iterations).toBe(3);
     expect(m.stalledSeconds).toBeCloseTo(40, 6);
-    expect(m.downtimeSeconds).toBeCloseTo(0.08096, 6);
+    expect(m.downtimeSeconds).toBeCloseTo((K * 810.4 * q ** 2) / 100, 6);
   });
 
   it('13c\'. an outage lasting exactly the keepalive timeout (30 s) fails the migration at t = 50', () => {
@@ -86,24 +95,25 @@ describe('13. outages of the migration network (B = 100 MiB/s, M = 4 GiB, D = 10
   });
 
   it('outage during stop-and-copy: ConnectionLost, the pause counts as downtime', () => {
-    // downtimeLimit 10 s → threshold 1000 MiB: round 0 (40.96 s) dirties 409.6 ≤ 1000 → guest
-    // paused at 40.96, stop-and-copy 409.6 MiB would take 4.096 s. Outage at 42 for 60 s →
-    // ConnectionLost at 72; the source resumes: downtime = 72 − 40.96 = 31.04 s. The monitor is
+    // downtimeLimit 10 s → threshold 1000 MiB: round 0 (41.04 s) dirties 410.4 ≤ 1000 → guest
+    // paused at 41.04, stop-and-copy of k·410.4 MiB would take 4.112 s. Outage at 42 for 60 s →
+    // ConnectionLost at 72; the source resumes: downtime = 72 − 41.04 = 30.96 s. The monitor is
     // off in stop-and-copy, so no progress timeout.
     const { m, dur, r } = one(pair({ ...base, downtimeLimit: 10, operations: [outage(42, 60)] }));
     expect(m.reason).toBe('ConnectionLost');
     expect(dur).toBeCloseTo(72, 6);
     expect(m.iterations).toBe(1);
-    expect(m.downtimeSeconds).toBeCloseTo(31.04, 6);
+    expect(m.downtimeSeconds).toBeCloseTo(30.96, 6);
     expect(m.vmLost).toBe(false);
     expect(r.vms.find((v) => v.vmi === 'default/x')!.finalNode).toBe('a');
   });
 });
 
 // ---------------------------------------------------------------------------------------------
-// 13d. Outages during post-copy. Guest of precopy.test §6: B = 100 MiB/s, M = 4 GiB, W = 1 GiB,
+// 13d. Outages during post-copy. Guest of precopy.test.ts 6.: B = 100 MiB/s, M = 4 GiB, W = 1 GiB,
 //      D = 150 MiB/s, allowPostCopy + allowWorkloadDisruption: post-copy starts at 751.2 s with
-//      1208 MiB pending → 12.08 s → would end at 763.28 s. By 751.2 s 75120 MiB were sent.
+//      1137.650390625 MiB pending (wire) → 11.37650390625 s → would end at 762.57650390625 s.
+//      By 751.2 s 75120 MiB were sent.
 // ---------------------------------------------------------------------------------------------
 describe('13d. outages during post-copy', () => {
   const pc = {
@@ -124,7 +134,7 @@ describe('13d. outages during post-copy', () => {
     expect(dur).toBeCloseTo(785, 6);
     expect(m.postCopySeconds).toBeCloseTo(33.8, 6);
     expect(m.stalledSeconds).toBeCloseTo(30, 6);
-    expect(m.transferredBytes / Mi).toBeCloseTo(75120 + 380, 6);
+    expectBytes(m.transferredBytes, (75120 + 380) * Mi);
     expect(r.summary.lostVms).toBe(1);
     expect(events(r, 'VmiLost').map((e) => e.t)).toEqual([expect.closeTo(785, 6)]);
     const started = events(r, 'VmiStarted');
@@ -137,28 +147,28 @@ describe('13d. outages during post-copy', () => {
     expect(x.downtimeSeconds).toBeCloseTo(60, 6);
   });
 
-  it('a 10 s outage at 755 s only delays post-copy: ends at 773.28 s, postCopySeconds 22.08', () => {
+  it('a 10 s outage at 755 s only delays post-copy by 10 s: ends at 772.57650390625 s', () => {
     const { m, dur } = one(pair({ ...pc, operations: [outage(755, 10)] }));
     expect(m.phase).toBe('Succeeded');
     expect(m.mode).toBe('PostCopy');
-    expect(dur).toBeCloseTo(773.28, 6);
-    expect(m.postCopySeconds).toBeCloseTo(22.08, 6);
+    expect(dur).toBeCloseTo(772.57650390625, 6);
+    expect(m.postCopySeconds).toBeCloseTo(21.37650390625, 6);
     expect(m.vmLost).toBe(false);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // Outage scopes: only the migrations whose path is cut stall. x: a → b, 2 GiB, D = 0, 100 MiB/s
-// → 20.48 s alone; a 10 s outage that cuts it (from t = 5) makes it 30.48 s.
+// → 2052 MiB on the wire in 20.52 s alone; a 10 s outage that cuts it (from t = 5) makes it 30.52 s.
 // ---------------------------------------------------------------------------------------------
 describe('outage scopes', () => {
   const nics = { pod: 100 * Mi };
   const cases: { name: string; op: Operation; end: number; stalled: number }[] = [
-    { name: 'node b (the target) → stalls', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'node', node: 'b' }, networkName: null }, end: 30.48, stalled: 10 },
-    { name: 'node c (uninvolved) → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'node', node: 'c' }, networkName: null }, end: 20.48, stalled: 0 },
-    { name: 'path b↔a (either direction) → stalls', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'path', from: 'b', to: 'a' }, networkName: null }, end: 30.48, stalled: 10 },
-    { name: 'path a↔c → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'path', from: 'a', to: 'c' }, networkName: null }, end: 20.48, stalled: 0 },
-    { name: 'another network → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'network' }, networkName: 'storage' }, end: 20.48, stalled: 0 },
+    { name: 'node b (the target) → stalls', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'node', node: 'b' }, networkName: null }, end: 30.52, stalled: 10 },
+    { name: 'node c (uninvolved) → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'node', node: 'c' }, networkName: null }, end: 20.52, stalled: 0 },
+    { name: 'path b↔a (either direction) → stalls', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'path', from: 'b', to: 'a' }, networkName: null }, end: 30.52, stalled: 10 },
+    { name: 'path a↔c → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'path', from: 'a', to: 'c' }, networkName: null }, end: 20.52, stalled: 0 },
+    { name: 'another network → unaffected', op: { kind: 'outage', at: 5, duration: 10, scope: { kind: 'network' }, networkName: 'storage' }, end: 20.52, stalled: 0 },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -179,7 +189,7 @@ describe('outage scopes', () => {
 
   it('rack outage: a migration leaving the rack stalls, one inside it does not', () => {
     // a1, a2 in r1; b outside. x a1 → a2 (inside r1), y a2 → b (crosses r1's uplink).
-    // Outage of rack r1 from 5 for 10 s: y stalls (30.48 s), x does not (20.48 s).
+    // Outage of rack r1 from 5 for 10 s: y stalls (30.52 s), x does not (20.52 s).
     const r = run(
       scenario({
         nodes: [node('a1', { nics, rack: 'r1' }), node('a2', { nics, rack: 'r1' }), node('b', { nics })],
@@ -192,7 +202,7 @@ describe('outage scopes', () => {
         over: { racks: [{ name: 'r1', uplink: 1e12 }] },
       }),
     );
-    expect(record(r, 'default/x').endedAt).toBeCloseTo(20.48, 6);
-    expect(record(r, 'default/y').endedAt).toBeCloseTo(30.48, 6);
+    expect(record(r, 'default/x').endedAt).toBeCloseTo(20.52, 6);
+    expect(record(r, 'default/y').endedAt).toBeCloseTo(30.52, 6);
   });
 });

@@ -1,5 +1,6 @@
 // Shared builders for the pre-copy, monitor and network suites: a two-node pair (a → b) with a
 // chosen NIC speed, one VM on a, and accessors for the migration record and the log.
+import { expect } from 'vitest';
 import type { LogEvent, LogEventType } from '../../src/log/events.js';
 import type { MigrationRecord } from '../../src/metrics/results.js';
 import type { DirtyModelSpec, NodeSpec, Operation, Scenario, VmSpec } from '../../src/scenario/types.js';
@@ -10,6 +11,20 @@ export { Gi, Mi };
 
 /** 10 Gb/s in bytes/s (the helpers' default NIC). */
 export const TEN_GBIT = 10e9 / 8;
+
+/**
+ * Wire bytes per guest byte of a normal 4 KiB page: QEMU sends an 8-byte header before each page
+ * (migration/ram.c save_page_header), so (4096 + 8)/4096 = 513/512 = 1.001953125 exactly.
+ */
+export const K = 513 / 512;
+/** Wire bytes of a zero page: the header plus one flag byte (save_zero_page). */
+export const ZERO_PAGE = 9;
+
+/** transferredBytes is a whole number within one byte of the exact fluid value. */
+export function expectBytes(actual: number, exact: number): void {
+  expect(Number.isInteger(actual)).toBe(true);
+  expect(Math.abs(actual - exact)).toBeLessThanOrEqual(1);
+}
 
 export type Result = ReturnType<typeof run>;
 
@@ -37,6 +52,7 @@ export interface PairOptions {
   version?: ScenarioParts['version'];
   switchoverCost?: number;
   downtimeLimit?: number;
+  switchover?: 'rounds' | 'qemu';
   nodeOver?: Partial<NodeSpec>;
   over?: Partial<Scenario>;
 }
@@ -53,6 +69,7 @@ export function pair(o: PairOptions): Scenario {
     version: o.version,
     switchoverCost: o.switchoverCost,
     downtimeLimit: o.downtimeLimit,
+    switchover: o.switchover,
     over: o.over,
   });
 }

@@ -1,4 +1,5 @@
-// KubeVirt's source-side monitor (spec §2.1–2.4): exact instants of the completion and progress
+// KubeVirt's source-side monitor (pkg/virt-launcher/virtwrap/live-migration-source.go,
+// migrationMonitor: shouldTriggerTimeout, isMigrationProgressing): exact instants of the completion and progress
 // timeouts and the decision order at a poll. Polls are at start + 0.4·k s; with zero latencies
 // start = the migration's startedAt = 0.
 import { describe, expect, it } from 'vitest';
@@ -92,8 +93,9 @@ describe('3. completion timeout instants (non-converging guest, D = 2B, W = M)',
   });
 
   it('v1.3 with allowPostCopy: post-copy at the deadline (no allowWorkloadDisruption needed)', () => {
-    // 1Gi at 800 → 1600 → switch at 1601.2. Rounds are 1Gi/1.25e9 = 0.8589934592 s, every round
-    // dirties all of it; pending = min(M, left + dirtied) = M (the cap binds) → 0.8589934592 s.
+    // 1Gi at 800 → 1600 → switch at 1601.2. Rounds are 1Gi·k/1.25e9 s (k = 4104/4096 = 513/512,
+    // QEMU's 8-byte page header), every round dirties all of it; pending = min(M·k, left + dirtied·k)
+    // = M·k (the cap binds) → 0.8589934592·513/512 = 0.860671180800 s.
     const { m, dur } = one(
       pair({
         nic: TEN_GBIT,
@@ -104,8 +106,8 @@ describe('3. completion timeout instants (non-converging guest, D = 2B, W = M)',
     );
     expect(m.mode).toBe('PostCopy');
     expect(m.phase).toBe('Succeeded');
-    expect(m.postCopySeconds).toBeCloseTo(0.8589934592, 6);
-    expect(dur).toBeCloseTo(1601.2 + 0.8589934592, 6);
+    expect(m.postCopySeconds).toBeCloseTo(0.8606711808, 6);
+    expect(dur).toBeCloseTo(1601.2 + 0.8606711808, 6);
   });
 
   it('Paused migration that misses the doubled deadline aborts at 1501.2 s (case 4)', () => {
@@ -128,10 +130,10 @@ describe('3. completion timeout instants (non-converging guest, D = 2B, W = M)',
 });
 
 // ---------------------------------------------------------------------------------------------
-// 4. Progress timeout (spec §2.2). B = 64 MiB/s, M = 4 GiB, D = 0: round 0 needs 64 s. A long
+// 4. Progress timeout (migrationMonitor.isMigrationProgressing). B = 64 MiB/s, M = 4 GiB, D = 0: round 0 needs 64 s. A long
 //    outage (1000 s) stops the transfer; keepalive count 100 → 5·101 = 505 s, so only the
 //    progress timeout (150 s) can fire. Completion deadline 751.2 s is far away.
-//    Spec: at each poll, if DataRemaining < the previous poll's value, lastProgressUpdate = now;
+//    KubeVirt: at each poll, if DataRemaining < the previous poll's value, lastProgressUpdate = now;
 //    abort at the first poll with floor(now − lastProgressUpdate) > 150, i.e. 151.2 s after it.
 // ---------------------------------------------------------------------------------------------
 describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, keepalive 5 s × 101)', () => {
@@ -146,8 +148,8 @@ describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, ke
     // → abort at 151.2.
     { at: 0, abortAt: 151.2, bytesMiB: 0 },
     // Stall between polls (t = 10.3). Bytes still moved between the poll at 10.0 and 10.3, so the
-    // poll at 10.4 sees DataRemaining lower than at 10.0 and records progress at 10.4 (spec §2.2:
-    // "progress means DataRemaining fell between two consecutive polls"). Abort at the first poll
+    // poll at 10.4 sees DataRemaining lower than at 10.0 and records progress at 10.4 (isMigrationProgressing:
+    // progress means DataRemaining fell between two consecutive polls). Abort at the first poll
     // with floor(t − 10.4) > 150: t ≥ 161.4 → poll 161.6 (= 10.4 + 151.2).
     { at: 10.3, abortAt: 161.6, bytesMiB: 64 * 10.3 },
   ];
@@ -167,18 +169,19 @@ describe('4. progress timeout on a stalled transfer (B = 64 MiB/s, M = 4 GiB, ke
   }
 
   it('two 100 s stalls separated by a resume: the progress clock resets, the migration succeeds', () => {
+    // Round 0 is 4096 MiB of pages with an 8-byte header each: 4096·4104/4096 = 4104 MiB on the wire.
     // Transfer 0–10 (640 MiB), stall 10–110, transfer 110–120 (640 MiB), stall 120–220, then the
-    // remaining 4096 − 1280 = 2816 MiB take 44 s → end 264 s. Neither stall reaches 151.2 s.
+    // remaining 4104 − 1280 = 2824 MiB take 44.125 s → end 264.125 s. Neither stall reaches 151.2 s.
     const { m, dur } = one(pair({ ...base, operations: [outage(10, 100), outage(120, 100)] }));
     expect(m.phase).toBe('Succeeded');
-    expect(dur).toBeCloseTo(264, 6);
+    expect(dur).toBeCloseTo(264.125, 6);
     expect(m.stalledSeconds).toBeCloseTo(200, 6);
     expect(m.outages).toEqual(['outage-1', 'outage-2']);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
-// Decision order at one poll (spec §2.4). A 1e9 B guest (acceptable 150 → deadline poll 151.2),
+// Decision order at one poll (the order of the checks in migrationMonitor.processInflightMigration). A 1e9 B guest (acceptable 150 → deadline poll 151.2),
 // B = 1.25e9 B/s, D = 0, outage from t = 0 for 160 s, keepalive 505 s: at the poll at 151.2 BOTH
 // the completion deadline (floor 151 > 150) and the progress timeout (floor(151.2 − 0) > 150) are
 // exceeded. Only the first matching case acts at a poll.
@@ -197,15 +200,16 @@ describe('decision order when completion and progress are exceeded at the same p
     expect(dur).toBeCloseTo(151.2, 6);
   });
 
-  it('allowPostCopy + allowWorkloadDisruption: case 2 wins → post-copy at 151.2, done at 160.8', () => {
-    // Nothing was sent: pending = min(M, left + 0) = 1e9 B. The outage ends at 160, then 1e9 B at
-    // 1.25e9 B/s = 0.8 s → 160.8. postCopySeconds = 160.8 − 151.2 = 9.6, stalled 0–160 = 160 s.
+  it('allowPostCopy + allowWorkloadDisruption: case 2 wins → post-copy at 151.2, done at 160.8015625', () => {
+    // Nothing was sent: pending = the whole round 0 on the wire, 1e9·4104/4096 B. The outage ends at
+    // 160, then 1e9·513/512 B at 1.25e9 B/s = 0.8015625 s → 160.8015625. postCopySeconds =
+    // 160.8015625 − 151.2 = 9.6015625, stalled 0–160 = 160 s.
     const { m, dur, r } = one(pair({ ...base, migrations: { allowPostCopy: true, allowWorkloadDisruption: true } }));
     expect(events(r, 'PostCopyStarted').map((e) => e.t)).toEqual([expect.closeTo(151.2, 6)]);
     expect(m.phase).toBe('Succeeded');
     expect(m.mode).toBe('PostCopy');
-    expect(dur).toBeCloseTo(160.8, 6);
-    expect(m.postCopySeconds).toBeCloseTo(9.6, 6);
+    expect(dur).toBeCloseTo(160.8015625, 6);
+    expect(m.postCopySeconds).toBeCloseTo(9.6015625, 6);
     expect(m.stalledSeconds).toBeCloseTo(160, 6);
     expect(m.downtimeSeconds).toBe(0);
   });

@@ -13,6 +13,8 @@ import { forecastReport } from '../../src/report/html/forecast.js';
 import { runReport } from '../../src/report/html/run.js';
 import { seriesRecorder } from '../../src/report/series.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
+import { loaderWarnings } from '../../src/cli/run.js';
+import { warningsRecorder } from '../../src/metrics/warnings.js';
 import { simulate } from '../../src/sim/simulation.js';
 import { wave30kDocument, writeScenario } from './fixtures.js';
 
@@ -29,8 +31,10 @@ const provenance = { version: '0.1.0', seed: 1, command: 'test' };
 function runReportFile(scenarioPath: string, name: string): { file: string; doc: ReportDocument } {
   const scenario = loadScenarioFile(scenarioPath);
   const series = seriesRecorder();
-  const sim = simulate(scenario, { observers: [series] });
-  const doc = runReport({ scenario, raw: rawScenario(scenarioPath), seed: sim.seed, results: sim.results!, series: series.finish(), provenance });
+  const runWarnings = warningsRecorder(scenario);
+  const sim = simulate(scenario, { observers: [runWarnings, series] });
+  const warnings = [...loaderWarnings(scenario), ...runWarnings.finish()];
+  const doc = runReport({ scenario, raw: rawScenario(scenarioPath), seed: sim.seed, results: sim.results!, series: series.finish(), warnings, provenance });
   const file = join(dir, `${name}.html`);
   writeFileSync(file, renderHtml(doc, assets));
   return { file, doc };

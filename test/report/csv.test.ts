@@ -49,9 +49,9 @@ describe.each([['scenarios/drain-node.yaml'], ['scenarios/upgrade-network-blip.y
         m.iterations,
       ]);
       expect(x['vm_lost']).toBe(String(m.vmLost));
-      // derived columns: differences of the JSON's times (each rounded to 1e-6, so within 2e-6)
+      expect([num(x['queue_s']), num(x['copy_s']), text(x['unfinished_reason'])]).toEqual([m.queuedSeconds, m.copySeconds, m.unfinishedReason]);
+      // derived: the difference of the JSON's times (each rounded to 1e-6, so within 2e-6)
       if (m.endedAt !== null) expect(num(x['duration_s'])).toBeCloseTo(m.endedAt - m.createdAt, 5);
-      if (m.startedAt !== null) expect(num(x['queue_s'])).toBeCloseTo(m.startedAt - m.createdAt, 5);
     }
   });
 
@@ -86,8 +86,8 @@ describe.each([['scenarios/drain-node.yaml'], ['scenarios/upgrade-network-blip.y
       json.nodes.map((n: Record<string, unknown>) => [n['name'], n['drainStartedAt'], n['drainCompletedAt'], n['migrationsOut'], n['vmsShutDown']]),
     );
     const vms = read(dir, 'vms.csv');
-    expect(vms.map((x) => [x['vmi'], num(x['migrations']), num(x['downtime_s']), text(x['final_node']), x['lost']])).toEqual(
-      json.vms.map((v: Record<string, unknown>) => [v['vmi'], v['migrations'], v['downtimeSeconds'], v['finalNode'], String(v['lost'])]),
+    expect(vms.map((x) => [x['vmi'], num(x['migrations']), num(x['moves']), num(x['downtime_s']), x['still_down_at_end'], text(x['final_node']), x['lost']])).toEqual(
+      json.vms.map((v: Record<string, unknown>) => [v['vmi'], v['migrations'], v['moves'], v['downtimeSeconds'], String(v['stillDownAtEnd']), v['finalNode'], String(v['lost'])]),
     );
   });
 

@@ -79,7 +79,7 @@ function migration(p: Partial<MigrationRecord> & Pick<MigrationRecord, 'name'>):
   return {
     vmi: `ns/${p.name}`, sourceNode: 'n1', targetNode: 'n2', phase: 'Succeeded', reason: null, message: null, mode: 'PreCopy', priority: 100,
     evacuationNode: null, wave: null, policy: null, migrationMethod: 'LiveMigration', acceptableCompletionTime: 150, createdAt: 0, startedAt: 1, endedAt: 2,
-    downtimeSeconds: 0, transferredBytes: 0, iterations: 1, maxThrottlePercent: 0, postCopySeconds: 0, stalledSeconds: 0, outages: [], vmLost: false, ...p,
+    downtimeSeconds: 0, transferredBytes: 0, iterations: 1, maxThrottlePercent: 0, postCopySeconds: 0, stalledSeconds: 0, outages: [], vmLost: false, queuedSeconds: 1, copySeconds: 1, unfinishedReason: null, ...p,
   };
 }
 

@@ -53,6 +53,9 @@ function migration(p: Partial<MigrationRecord> & Pick<MigrationRecord, 'name' | 
     stalledSeconds: 0,
     outages: [],
     vmLost: false,
+    queuedSeconds: (p.startedAt ?? p.endedAt ?? 0) - p.createdAt,
+    copySeconds: p.startedAt != null && p.endedAt != null ? p.endedAt - p.startedAt : null,
+    unfinishedReason: null,
     ...p,
   };
 }
@@ -63,7 +66,11 @@ function results(migrations: MigrationRecord[], endTime: number): Results {
     nodes: [],
     vms: [],
     waves: [],
-    summary: { migrations: migrations.length, succeeded: 0, failed: 0, rejected: 0, unfinished: 0, makespanSeconds: 0, stalled: 0, lostVms: 0, vmsShutDown: 0, totalDowntimeSeconds: 0, maxDowntimeSeconds: 0, endTime, horizonReached: false },
+    summary: {
+      migrations: migrations.length, succeeded: 0, failed: 0, rejected: 0, unfinished: 0, makespanSeconds: 0, migrationActivityFrom: null, migrationActivityTo: null,
+      simulatedSeconds: endTime, drains: 0, drainsCompleted: 0, drainsUnfinished: 0, waves: 0, wavesCompleted: 0, wavesUnfinished: 0, vmsNotRunning: 0,
+      stalled: 0, lostVms: 0, vmsShutDown: 0, totalDowntimeSeconds: 0, maxDowntimeSeconds: 0, endTime, horizonReached: false,
+    },
   };
 }
 

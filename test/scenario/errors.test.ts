@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   ['seed not an integer', (d) => (d.spec['seed'] = 1.5), 'spec.seed', 'expected a whole number, got 1.5'],
   ['horizon not a duration', (d) => (d.spec['horizon'] = '3x'), 'spec.horizon', `expected ${DURATION}, got "3x"`],
   ['horizon zero', (d) => (d.spec['horizon'] = 0), 'spec.horizon', `expected ${DURATION}, got 0 (must be greater than 0)`],
-  ['unknown profile', (d) => (d.spec['profile'] = 'openshift'), 'spec.profile', 'expected one of kubevirt, harvester, got "openshift"'],
+  ['unknown profile', (d) => (d.spec['profile'] = 'vsphere'), 'spec.profile', 'expected one of kubevirt, harvester, openshift, got "vsphere"'],
 
   // --- the KubeVirt CR
   [
@@ -76,6 +76,7 @@ const ROWS: Row[] = [
   // --- hypervisor and control plane
   ['page size not a power of two', (d) => (d.spec['hypervisor'] = { pageSize: '3Ki' }), 'spec.hypervisor.pageSize', 'expected a power of two such as 4Ki, got 3072'],
   ['auto-converge percent out of range', (d) => (d.spec['hypervisor'] = { autoConverge: { initial: 0 } }), 'spec.hypervisor.autoConverge.initial', 'expected at least 1, got 0'],
+  ['unknown switch-over mode', (d) => (d.spec['hypervisor'] = { switchover: 'early' }), 'spec.hypervisor.switchover', 'expected one of rounds, qemu, got "early"'],
   [
     'unknown distribution',
     (d) => (d.spec['controlPlane'] = { handoff: { distribution: 'unifrom', min: '1s', max: '2s' } }),

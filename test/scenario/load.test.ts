@@ -43,8 +43,9 @@ describe('defaults of an almost empty scenario', () => {
   it('hypervisor and control plane', () => {
     expect(s.hypervisor).toEqual({
       downtimeLimit: 0.3,
-      switchoverCost: 0.02,
+      switchoverCost: 0.001,
       pageSize: 4096,
+      switchover: 'rounds',
       keepalive: { interval: 5, count: 5 },
       throttle: { initial: 0.2, increment: 0.1, max: 0.99, triggerThreshold: 0.5 },
     });
@@ -727,5 +728,6 @@ describe('docs/scenario.md', () => {
     expect(s.nodes).toHaveLength(6);
     expect(s.vms).toHaveLength(24);
     expect(s.operations.map((o) => o.kind)).toEqual(['migrate', 'drain', 'upgrade', 'outage']);
+    expect(s.hypervisor).toMatchObject({ switchoverCost: 0.001, switchover: 'qemu', pageSize: 4096 });
   });
 });

@@ -150,11 +150,11 @@ export function explainRun(results: Results, series: RunSeries, ctx: ExplainCont
   }
   const unplaceable = new Map(series.unplaceable.map((u) => [u.vmi, u.message]));
   const stillDown = results.vms
-    .filter((v) => v.finalNode === null)
+    .filter((v) => v.stillDownAtEnd)
     .map((v) => ({
       subject: v.vmi,
       what: `down ${humanDuration(v.downtimeSeconds)} in all${restartTime.has(v.vmi) ? `, since ${humanDuration(restartTime.get(v.vmi)!)}` : ''}`,
-      explanation: unplaceable.get(v.vmi) ?? (v.lost ? 'The VM was lost and nothing restarts it.' : 'It was stopped and had not started again when the run ended.'),
+      explanation: v.notRunningReason ?? unplaceable.get(v.vmi) ?? 'It was stopped and had not started again when the run ended.',
       remedy: unplaceable.has(v.vmi)
         ? 'No node can run it: free CPU/memory on a node that matches its nodeSelector/affinity, or add one.'
         : v.lost

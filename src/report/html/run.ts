@@ -3,6 +3,7 @@
 // records and the run's time series only.
 import type { Results } from '../../metrics/results.js';
 import type { Operation, Scenario } from '../../scenario/types.js';
+import type { Warning } from '../../scenario/warnings.js';
 import { humanBytes, humanDuration } from '../timeline.js';
 import type { RunSeries } from '../series.js';
 import { bandwidthChart, concurrencyChart, ganttChart, nodeTimelineChart, roundsChart } from './charts.js';
@@ -17,6 +18,8 @@ export interface RunReportInput {
   seed: number;
   results: Results;
   series: RunSeries;
+  /** the load-time and run-time warnings, as `--json` prints them */
+  warnings: readonly Warning[];
   provenance: Provenance;
 }
 
@@ -31,6 +34,7 @@ export function runReport(input: RunReportInput): ReportDocument {
   const sections: Section[] = [];
 
   sections.push({ id: 'summary', title: 'Summary', blocks: summaryBlocks(input) });
+  if (input.warnings.length > 0) sections.push({ id: 'warnings', title: `Warnings (${input.warnings.length})`, blocks: warningBlocks(input.warnings) });
   sections.push({ id: 'attention', title: 'What went wrong and what to change', blocks: findingBlocks(input) });
 
   const gantt = ganttChart(results, series);
@@ -77,6 +81,7 @@ function summaryBlocks(input: RunReportInput): Block[] {
       ['switch-over downtime', downtimes.length ? `max ${humanDuration(downtimes.reduce((a, b) => Math.max(a, b), 0))}, mean ${humanDuration(downtimes.reduce((a, b) => a + b, 0) / downtimes.length)}` : '-'],
       ['stalled by outages', String(s.stalled)],
       ['VMs shut down / lost', `${s.vmsShutDown} / ${s.lostVms}`],
+      ['VMs not running at the end', String(s.vmsNotRunning)],
       ['largest VM downtime', humanDuration(s.maxDowntimeSeconds)],
       ['simulated', `${humanDuration(s.endTime)}${s.horizonReached ? ' (the horizon was reached: work was still going on)' : ''}`],
     ],
@@ -90,9 +95,19 @@ function summaryBlocks(input: RunReportInput): Block[] {
       ],
     });
   }
-  const warnings = scenario.warnings;
-  if (warnings.length > 0) blocks.push({ kind: 'table', caption: 'Warnings from loading the scenario', header: ['warning'], rows: warnings.map((w) => [w]) });
   return blocks;
+}
+
+function warningBlocks(warnings: readonly Warning[]): Block[] {
+  const list = (xs: readonly string[] | undefined): string => (!xs || xs.length === 0 ? '' : xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`);
+  return [
+    {
+      kind: 'table',
+      caption: 'What the scenario asks for that the run did not do, or did against the likely intent (the same warnings as --json)',
+      header: ['code', 'field', 'warning', 'VMs / nodes'],
+      rows: warnings.slice(0, MAX_TABLE_ROWS).map((w) => [w.code, w.field ?? '', w.message, [list(w.vms), list(w.nodes)].filter((x) => x).join('; ')]),
+    },
+  ];
 }
 
 export function describeOperation(op: Operation): string {
@@ -134,6 +149,17 @@ function findingBlocks(input: RunReportInput): Block[] {
   const e = explainRun(input.results, input.series, { keepaliveSeconds: h.keepalive.interval * h.keepalive.count, dirtyRates });
   const blocks = [
     ...findingTable('Failed migrations', e.failedMigrations),
+    ...findingTable(
+      'Migrations unfinished when the run ended',
+      input.results.migrations
+        .filter((m) => m.phase !== 'Succeeded' && m.phase !== 'Failed')
+        .map((m) => ({
+          subject: `${m.vmi} (${m.name})`,
+          what: `${m.phase}, ${humanBytes(m.transferredBytes)} sent in ${m.iterations} rounds`,
+          explanation: m.unfinishedReason ?? 'still in progress at the end of the run',
+          remedy: 'Lengthen spec.horizon to see how it ends; if it is stalled or cannot converge, see the rounds chart below.',
+        })),
+    ),
     ...findingTable('VMs shut down', e.shutDown),
     ...findingTable('VMs lost', e.lost),
     ...findingTable('VMs still down at the end', e.stillDown),
