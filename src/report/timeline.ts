@@ -62,7 +62,7 @@ export function terminalTimeline(results: Results, opts: TimelineOptions): strin
   if (migs.length === 0) return 'timeline: no migrations\n';
   // reduce, not Math.max(...xs): a spread of a million arguments overflows the stack
   const end = migs.reduce((a, m) => Math.max(a, m.endedAt ?? 0), results.summary.endTime);
-  const nodes = [...new Set(migs.map((m) => m.sourceNode!))].sort();
+  const nodes = [...new Set(migs.map((m) => m.sourceNode!))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const stats = new Map(nodes.map((n) => [n, { count: 0, bytes: 0 }]));
   for (const m of migs) {
     const s = stats.get(m.sourceNode!)!;
@@ -74,8 +74,12 @@ export function terminalTimeline(results: Results, opts: TimelineOptions): strin
   const statWidth = Math.max(...[...statText.values()].map((t) => t.length));
   const barWidth = Math.max(20, opts.width - labelWidth - statWidth - 4);
 
-  // nice() widens the domain to a round end, so the last tick closes the axis.
-  const x = scaleLinear().domain([0, end > 0 ? end : 1]).range([0, barWidth]).nice();
+  // The axis counts in the unit people read the span in (seconds, minutes or hours), so that
+  // nice() and ticks() land on round minutes rather than on round numbers of seconds; nice()
+  // widens the domain to a round end, so the last tick closes the axis.
+  const unit = end >= 7200 ? 3600 : end >= 120 ? 60 : 1;
+  const scale = scaleLinear().domain([0, end > 0 ? end / unit : 1]).range([0, barWidth]).nice();
+  const x = (t: number): number => scale(t / unit);
   const col = (t: number): number => Math.min(barWidth - 1, Math.max(0, Math.floor(x(t))));
 
   const paint = (row: Uint8Array, from: number, to: number, kind: number): void => {
@@ -94,7 +98,7 @@ export function terminalTimeline(results: Results, opts: TimelineOptions): strin
 
   const draw = (kind: number, text: string): string => (opts.color ? `${ANSI[kind]}${text}${RESET}` : text);
   const out: string[] = [];
-  out.push(`timeline: ${migs.length} migrations on ${nodes.length} source nodes, 0 → ${humanDuration(x.domain()[1]!)}`);
+  out.push(`timeline: ${migs.length} migrations on ${nodes.length} source nodes, 0 → ${humanDuration(scale.domain()[1]! * unit)}`);
   for (const n of nodes) {
     const row = rows.get(n)!;
     let line = '';
@@ -108,7 +112,7 @@ export function terminalTimeline(results: Results, opts: TimelineOptions): strin
     const label = n.length > labelWidth ? n.slice(0, labelWidth - 1) + '…' : n.padEnd(labelWidth);
     out.push(`${label} ${line} ${statText.get(n)!.padStart(statWidth)}`);
   }
-  out.push(axis(x, labelWidth, barWidth));
+  out.push(axis(scale, unit, labelWidth, barWidth));
   out.push(
     `${' '.repeat(labelWidth)} ${draw(QUEUE, GLYPH[QUEUE])} queued  ${draw(COPY, GLYPH[COPY])} copying (succeeded)  ` +
       `${draw(FAILED, GLYPH[FAILED])} failed  ${draw(UNFINISHED, GLYPH[UNFINISHED])} unfinished   per node: migrations × bytes sent`,
@@ -123,7 +127,7 @@ function copyKind(m: MigrationRecord): number {
 }
 
 /** `└────┬────┬` with the tick labels under it, dropping a label that would touch its neighbour. */
-function axis(x: ReturnType<typeof scaleLinear<number, number>>, labelWidth: number, barWidth: number): string {
+function axis(x: ReturnType<typeof scaleLinear<number, number>>, unit: number, labelWidth: number, barWidth: number): string {
   const ticks = x.ticks(Math.max(2, Math.floor(barWidth / 14)));
   const line = Array.from({ length: barWidth }, () => '─');
   let labels = ' '.repeat(barWidth + 8);
@@ -131,7 +135,7 @@ function axis(x: ReturnType<typeof scaleLinear<number, number>>, labelWidth: num
   for (const t of ticks) {
     const c = Math.min(barWidth - 1, Math.round(x(t)));
     line[c] = '┬';
-    const text = humanDuration(t);
+    const text = humanDuration(t * unit);
     const at = Math.max(0, Math.min(c - Math.floor(text.length / 2), barWidth + 8 - text.length));
     if (at < free) continue;
     labels = labels.slice(0, at) + text + labels.slice(at + text.length);

@@ -99,6 +99,17 @@ describe('terminalTimeline', () => {
     ]);
   });
 
+  it('counts a longer axis in minutes: the same run slowed 60 times has ticks at 0, 50m and 1h 40m', () => {
+    const slow = results(
+      r.migrations.map((m) => ({ ...m, createdAt: m.createdAt * 60, startedAt: m.startedAt! * 60, endedAt: m.endedAt! * 60 })),
+      6000,
+    );
+    const lines = terminalTimeline(slow, { width: 69, color: false }).split('\n');
+    expect(lines[0]).toBe('timeline: 2 migrations on 2 source nodes, 0 → 1h 40m');
+    expect(lines.slice(1, 4)).toEqual(terminalTimeline(r, { width: 69, color: false }).split('\n').slice(1, 4));
+    expect(lines[4]).toBe(`     0s${' '.repeat(22)}50m${' '.repeat(19)}1h 40m`);
+  });
+
   it('uses ANSI colours only when asked, and the same glyphs either way', () => {
     const plain = terminalTimeline(r, { width: 69, color: false });
     const coloured = terminalTimeline(r, { width: 69, color: true });
