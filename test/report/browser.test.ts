@@ -109,6 +109,45 @@ describe('run reports of the bundled scenarios in chromium', () => {
   );
 });
 
+describe('hovering a migration in the Gantt chart', () => {
+  it('shows its VM, bytes, rounds, downtime and reason in a tooltip', async () => {
+    const { file } = runReportFile(join(root, 'scenarios', 'upgrade-network-blip.yaml'), 'hover');
+    const page = await context.newPage();
+    await page.route('**/*', (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() => (globalThis as unknown as { migsimCharts?: { done: boolean } }).migsimCharts?.done === true);
+    await page.locator('#chart-gantt').scrollIntoViewIfNeeded();
+    // the centre of the widest copy bar, in page coordinates: the view's padding and origin
+    // (where the plot starts inside the SVG) plus the bar's position in the plot
+    const target = await page.evaluate(() => {
+      type Item = { x: number; y: number; width: number; height: number; datum?: { part?: string; vm?: string } };
+      type Node = { marktype?: string; role?: string; items?: (Node & Item)[] };
+      type View = { scenegraph(): { root: Node }; origin(): [number, number]; padding(): { left: number; top: number }; container(): { querySelector(s: string): { getBoundingClientRect(): { left: number; top: number } } | null } };
+      const v = (globalThis as unknown as { migsimCharts: { views: Record<string, View> } }).migsimCharts.views['chart-gantt']!;
+      let best: Item | null = null;
+      const walk = (n: Node): void => {
+        for (const it of n.items ?? []) {
+          if (n.marktype === 'rect' && n.role === 'mark' && it.datum?.part === 'copy' && (!best || it.width > best.width)) best = it;
+          walk(it);
+        }
+      };
+      walk(v.scenegraph().root);
+      const b = best as Item | null;
+      const box = v.container().querySelector('svg')!.getBoundingClientRect();
+      const [ox, oy] = v.origin();
+      const pad = v.padding();
+      return b ? { x: box.left + pad.left + ox + b.x + b.width / 2, y: box.top + pad.top + oy + b.y + b.height / 2, vm: b.datum!.vm! } : null;
+    });
+    expect(target).not.toBeNull();
+    await page.mouse.move(target!.x, target!.y);
+    const tip = page.locator('#vg-tooltip-element.visible');
+    await tip.waitFor({ timeout: 5000 });
+    const text = await tip.textContent();
+    await page.close();
+    for (const field of ['vm', target!.vm, 'bytes', 'rounds', 'downtime', 'reason', 'part', 'copy']) expect(text).toContain(field);
+  }, 120_000);
+});
+
 describe('a forecast report in chromium', () => {
   it('draws the histogram, CDF, drain spread and failure charts from synthetic data', async () => {
     // a deterministic spread of 200 replications around 40 min, five blocked
