@@ -6,6 +6,8 @@ import { EventBudgetExceeded } from '../engine/simulator.js';
 import { checkCommand } from './check.js';
 import { runCommand, type RunOptions } from './run.js';
 import { OutputError } from './report.js';
+import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
+import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
@@ -50,6 +52,37 @@ program
     const r = checkCommand(file, opts);
     process.stdout.write(r.output);
     process.exitCode = r.exitCode;
+  });
+
+program
+  .command('import')
+  .description('write a scenario from kubectl get nodes,vmi,vm,pvc,kubevirt,migrationpolicies,vmim -A -o yaml|json output')
+  .requiredOption('--from <file...>', 'kubectl output: a List, a multi-document stream, or several files')
+  .option('-o, --output <file>', 'scenario file to write (re-import: keeps its workload blocks and model sections); default stdout')
+  .option('--network <rate>', 'NIC bandwidth of every node (not in the API), e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule...>', 'LABEL=VALUE:RATE, NIC bandwidth of the nodes with that label (repeatable; first match wins)', parseNetworkLabel)
+  .option('--metrics <file...>', 'Prometheus query_range JSON or text scrape of KubeVirt migration and memory metrics', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--refresh-workload', 'replace the workload blocks of an existing -o file with the new figures')
+  .option('--name <name>', 'metadata.name of the scenario', undefined)
+  .action((opts: ImportOptions) => {
+    process.stdout.write(importCommand(opts, (line) => process.stderr.write(line + '\n')));
+  });
+
+program
+  .command('calibrate')
+  .description('replay the finished VirtualMachineInstanceMigrations of a dump and compare predicted with observed')
+  .requiredOption('--from <file...>', 'kubectl output with nodes, VMIs, PVCs, the KubeVirt CR, policies and VMIMs')
+  .option('--metrics <file...>', 'Prometheus query_range JSON or text scrape (dirty rates, data processed; repeatable)', collect)
+  .option('--dirty-rate <file>', 'QEMU query-dirty-rate / calc-dirty-rate results per VMI (JSON)')
+  .option('--network <rate>', 'assumed NIC bandwidth of every node, e.g. 25Gbit', parseNetwork)
+  .option('--network-label <rule...>', 'LABEL=VALUE:RATE (repeatable)', parseNetworkLabel)
+  .option('--scenario <file>', 'a scenario migsim import wrote: its workload blocks and assumptions are used for the replays')
+  .option('--fit', 'fit the effective bandwidth of each migration and per source node')
+  .option('--json', 'print one JSON document instead of the text report')
+  .option('--write-scenario <file>', 'write (or update) the imported scenario with the fitted bandwidths; implies --fit')
+  .action((opts: CalibrateOptions) => {
+    process.stdout.write(calibrateCommand(opts, (line) => process.stderr.write(line + '\n')));
   });
 
 try {

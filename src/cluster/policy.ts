@@ -1,4 +1,4 @@
-// MigrationPolicy selection and the migration configuration it yields (spec §1.3; KubeVirt
+// MigrationPolicy selection and the migration configuration it yields (KubeVirt
 // pkg/virt-controller/watch/migration/migrationpolicy.go matchPolicy / countMatchingLabels /
 // applyMigrationPolicySpec). Pure functions, no I/O.
 
@@ -59,6 +59,41 @@ export function selectMigrationPolicy(
   vmLabels: Labels | null,
   namespaceLabels: Labels,
 ): MigrationPolicySpec | null {
+  if (policies.length === 0) return null;
+  // Memoised by identity: the policies, a VMI's labels and a namespace's labels come from the
+  // loaded scenario, which does not change, and a VMI migrates many times.
+  let byVmi = selected.get(policies);
+  if (byVmi === undefined) {
+    byVmi = new Map();
+    selected.set(policies, byVmi);
+  }
+  const vmKey = vmLabels ?? NO_LABELS;
+  let byNamespace = byVmi.get(vmKey);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    byVmi.set(vmKey, byNamespace);
+  }
+  let policy = byNamespace.get(namespaceLabels);
+  if (policy === undefined) {
+    policy = bestPolicy(policies, vmLabels, namespaceLabels);
+    byNamespace.set(namespaceLabels, policy);
+  }
+  return policy;
+}
+
+const NO_LABELS: Labels = {};
+// Weak only on the policy list (one per loaded scenario): the labels maps below it belong to the
+// same scenario, and a WeakMap entry per VMI would make every GC slower (ephemerons).
+const selected = new WeakMap<
+  readonly MigrationPolicySpec[],
+  Map<Labels, Map<Labels, MigrationPolicySpec | null>>
+>();
+
+function bestPolicy(
+  policies: readonly MigrationPolicySpec[],
+  vmLabels: Labels | null,
+  namespaceLabels: Labels,
+): MigrationPolicySpec | null {
   let best: { policy: MigrationPolicySpec; score: Score } | null = null;
   for (const policy of policies) {
     const score = countMatchingLabels(policy, vmLabels, namespaceLabels);
@@ -97,6 +132,33 @@ export function roundBandwidthToMiB(bytesPerSecond: number): number {
  * MigrationPolicySpec.
  */
 export function resolveMigrationConfiguration(
+  cluster: MigrationConfiguration,
+  policy: MigrationPolicySpec | null,
+  version: { major: number; minor: number },
+): Readonly<MigrationConfiguration> {
+  // Memoised by identity (all three come from the loaded scenario, which does not change); the
+  // result is shared, so it is frozen.
+  let byPolicy = resolved.get(cluster);
+  if (byPolicy === undefined) {
+    byPolicy = new Map();
+    resolved.set(cluster, byPolicy);
+  }
+  const policyKey = policy ?? NO_POLICY;
+  let entry = byPolicy.get(policyKey);
+  if (entry === undefined || entry.version !== version) {
+    entry = { version, config: Object.freeze(resolve(cluster, policy, version)) };
+    byPolicy.set(policyKey, entry);
+  }
+  return entry.config;
+}
+
+const NO_POLICY = {} as MigrationPolicySpec;
+const resolved = new WeakMap<
+  MigrationConfiguration,
+  Map<MigrationPolicySpec, { version: { major: number; minor: number }; config: Readonly<MigrationConfiguration> }>
+>();
+
+function resolve(
   cluster: MigrationConfiguration,
   policy: MigrationPolicySpec | null,
   version: { major: number; minor: number },

@@ -1,5 +1,5 @@
 // What the virt-controller's migration controller renders for a migration target pod, as far as
-// the scheduler cares: requests, node selector, affinity and tolerations (spec §5; KubeVirt
+// the scheduler cares: requests, node selector, affinity and tolerations (KubeVirt
 // services/nodeselectorrenderer.go and watch/migration createTargetPod / host-model helpers).
 // Pure functions, no I/O.
 //
@@ -55,27 +55,53 @@ export function launcherNodeSelector(vm: VmSpec, kv: KubeVirtSpec): Labels {
   return sel;
 }
 
-/** The VM's own launcher pod (initial placement, restart). */
+/**
+ * What a migration needs of a VMI's launcher pod, kept per VMI spec and KubeVirt configuration
+ * (a loaded scenario does not change, so object identity is the key): the selector, whether it
+ * pins a CPU vendor, and its host-model keys (what a first migration copies).
+ */
+interface LauncherFacts {
+  selector: Readonly<Labels>;
+  hasVendor: boolean;
+  hostModelCopy: Readonly<Labels>;
+}
+// Keyed by the KubeVirt configuration (one entry per loaded scenario), then by VMI spec in a plain
+// Map that lives as long as that configuration: a WeakMap entry per VMI would make every GC
+// slower (V8 processes each entry of a WeakMap as an ephemeron).
+const launcherFacts = new WeakMap<KubeVirtSpec, Map<VmSpec, LauncherFacts>>();
+
+function launcherFactsOf(vm: VmSpec, kv: KubeVirtSpec): LauncherFacts {
+  let byVm = launcherFacts.get(kv);
+  if (byVm === undefined) {
+    byVm = new Map();
+    launcherFacts.set(kv, byVm);
+  }
+  let facts = byVm.get(vm);
+  if (facts === undefined) {
+    const selector = Object.freeze(launcherNodeSelector(vm, kv));
+    facts = {
+      selector,
+      hasVendor: keysWithPrefix(selector, CPU_VENDOR_LABEL_PREFIX).length > 0,
+      hostModelCopy: Object.freeze(copiedHostModelKeys(selector)),
+    };
+    byVm.set(vm, facts);
+  }
+  return facts;
+}
+
+/** The VM's own launcher pod (initial placement, restart). The selector is shared: read only. */
 export function launcherPodRequirements(vm: VmSpec, kv: KubeVirtSpec): PodRequirements {
   return {
     cpu: vm.cpu,
     memory: vm.memory,
-    nodeSelector: launcherNodeSelector(vm, kv),
+    nodeSelector: launcherFactsOf(vm, kv).selector,
     nodeAffinity: vm.nodeAffinity,
     tolerations: vm.tolerations,
   };
 }
 
-/**
- * Host-model selectors for the target pod (prepareNodeSelectorForHostCpuModel /
- * getHostCpuModelFromMap). If the source pod's selector already holds `cpu-model-migration…` or
- * `cpu-feature…` keys they are copied ("migrated at least once"); otherwise they are derived from
- * the source node's host-model labels, and a node without one makes target pod creation fail.
- */
-function hostModelSelectors(
-  sourcePodSelector: Labels,
-  sourceNode: NodeSpec,
-): { ok: true; selector: Labels } | { ok: false; message: string } {
+/** The keys a migration copies from the pod the VMI runs in ("migrated at least once"). */
+function copiedHostModelKeys(sourcePodSelector: Readonly<Labels>): Labels {
   const copied: Labels = {};
   for (const key of Object.keys(sourcePodSelector).sort()) {
     // KubeVirt tests with strings.Contains, not HasPrefix
@@ -83,8 +109,34 @@ function hostModelSelectors(
       copied[key] = sourcePodSelector[key] ?? '';
     }
   }
-  if (Object.keys(copied).length > 0) return { ok: true, selector: copied };
+  return copied;
+}
 
+type HostModelResult = { ok: true; selector: Readonly<Labels> } | { ok: false; message: string };
+
+/** What a node's labels give a target pod leaving it: host-model selectors and CPU vendor key. */
+interface SourceNodeFacts {
+  hostModel: HostModelResult;
+  vendor: string | undefined;
+}
+const sourceNodeFacts = new WeakMap<NodeSpec, SourceNodeFacts>();
+
+function sourceNodeFactsOf(node: NodeSpec): SourceNodeFacts {
+  let facts = sourceNodeFacts.get(node);
+  if (facts === undefined) {
+    const hostModel = derivedHostModelSelectors(node);
+    if (hostModel.ok) Object.freeze(hostModel.selector);
+    facts = { hostModel, vendor: keysWithPrefix(node.labels, CPU_VENDOR_LABEL_PREFIX)[0] };
+    sourceNodeFacts.set(node, facts);
+  }
+  return facts;
+}
+
+/**
+ * Host-model selectors derived from the source node's labels (getHostCpuModelFromMap), for a
+ * VMI whose pod has none to copy; a node without a host model makes target pod creation fail.
+ */
+function derivedHostModelSelectors(sourceNode: NodeSpec): HostModelResult {
   const derived: Labels = {};
   const models = keysWithPrefix(sourceNode.labels, HOST_MODEL_CPU_LABEL_PREFIX);
   for (const key of keysWithPrefix(sourceNode.labels, HOST_MODEL_REQUIRED_FEATURES_LABEL_PREFIX)) {
@@ -105,6 +157,17 @@ function hostModelSelectors(
 }
 
 /**
+ * Host-model selectors for the target pod (prepareNodeSelectorForHostCpuModel /
+ * getHostCpuModelFromMap). If the source pod's selector already holds `cpu-model-migration…` or
+ * `cpu-feature…` keys they are copied ("migrated at least once"); otherwise they are derived from
+ * the source node's host-model labels, and a node without one makes target pod creation fail.
+ */
+function hostModelSelectors(copied: Readonly<Labels>, sourceNode: NodeSpec): HostModelResult {
+  for (const _ in copied) return { ok: true, selector: copied };
+  return sourceNodeFactsOf(sourceNode).hostModel;
+}
+
+/**
  * The target pod of a migration.
  *
  * `previousMigrationSelectors`: the node selector of the pod the VMI runs in now, when that pod was
@@ -115,6 +178,9 @@ function hostModelSelectors(
  *
  * Failure (`ok: false`, reason "FailedCreate" as the controller's event): host-model CPU and the
  * source node has no `host-model-cpu.node.kubevirt.io/*` label.
+ *
+ * What depends only on the VMI spec or only on the source node is computed once per object
+ * (`launcherFactsOf`, `sourceNodeFactsOf`); a call builds just the merged selector.
  */
 export function targetPodRequirements(
   vm: VmSpec,
@@ -123,29 +189,41 @@ export function targetPodRequirements(
   addedNodeSelector: Labels,
   previousMigrationSelectors: Labels | null,
 ): TargetPodResult {
-  const sel = launcherNodeSelector(vm, kv);
+  const launcher = launcherFactsOf(vm, kv);
+  const sel: Labels = {};
+  for (const key in launcher.selector) sel[key] = launcher.selector[key]!;
+  let hasVendor = launcher.hasVendor;
 
   if (vm.cpuModel.kind === 'host-model') {
-    const hm = hostModelSelectors(previousMigrationSelectors ?? sel, sourceNode);
+    const copied = previousMigrationSelectors === null ? launcher.hostModelCopy : copiedHostModelKeys(previousMigrationSelectors);
+    const hm = hostModelSelectors(copied, sourceNode);
     if (!hm.ok) return { ok: false, reason: 'FailedCreate', message: hm.message };
-    Object.assign(sel, hm.selector);
+    for (const key in hm.selector) {
+      sel[key] = hm.selector[key]!;
+      if (key.startsWith(CPU_VENDOR_LABEL_PREFIX)) hasVendor = true;
+    }
   }
 
   // v1.8+: pin the CPU vendor of the source node unless a vendor selector is already there.
-  if (versionAtLeast(kv.version, 1, 8) && keysWithPrefix(sel, CPU_VENDOR_LABEL_PREFIX).length === 0) {
-    const vendor = keysWithPrefix(sourceNode.labels, CPU_VENDOR_LABEL_PREFIX)[0];
+  if (versionAtLeast(kv.version, 1, 8) && !hasVendor) {
+    const vendor = sourceNodeFactsOf(sourceNode).vendor;
     if (vendor !== undefined) sel[vendor] = 'true';
   }
 
-  const merged = mergeNodeSelectors(sel, addedNodeSelector);
-  if (!merged.ok) return { ok: false, reason: 'FailedCreate', message: merged.message };
+  let selector = sel;
+  for (const _ in addedNodeSelector) {
+    const merged = mergeNodeSelectors(sel, addedNodeSelector);
+    if (!merged.ok) return { ok: false, reason: 'FailedCreate', message: merged.message };
+    selector = merged.selector;
+    break;
+  }
 
   return {
     ok: true,
     pod: {
       cpu: vm.cpu,
       memory: vm.memory,
-      nodeSelector: merged.selector,
+      nodeSelector: selector,
       nodeAffinity: vm.nodeAffinity,
       tolerations: vm.tolerations,
     },

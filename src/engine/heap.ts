@@ -17,36 +17,39 @@ export class EventHeap<T extends HeapEntry> {
     return this.items[0];
   }
 
+  // Sifting moves a hole rather than swapping: one write per level instead of two.
   push(entry: T): void {
     const a = this.items;
+    let i = a.length;
     a.push(entry);
-    let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(a[i]!, a[parent]!)) break;
-      swap(a, i, parent);
+      const p = a[parent]!;
+      if (!before(entry, p)) break;
+      a[i] = p;
       i = parent;
     }
+    a[i] = entry;
   }
 
   pop(): T | undefined {
     const a = this.items;
     const top = a[0];
     const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
+    const n = a.length;
+    if (n > 0 && last !== undefined) {
       let i = 0;
-      const n = a.length;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < n && before(a[l]!, a[m]!)) m = l;
-        if (r < n && before(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        swap(a, i, m);
+        const m = r < n && before(a[r]!, a[l]!) ? r : l;
+        const child = a[m]!;
+        if (!before(child, last)) break;
+        a[i] = child;
         i = m;
       }
+      a[i] = last;
     }
     return top;
   }
@@ -54,10 +57,4 @@ export class EventHeap<T extends HeapEntry> {
 
 function before(x: HeapEntry, y: HeapEntry): boolean {
   return x.time < y.time || (x.time === y.time && x.seq < y.seq);
-}
-
-function swap<T>(a: T[], i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
 }

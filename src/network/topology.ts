@@ -24,6 +24,8 @@ export class Topology {
   private nodes = new Map<string, NodeSpec>();
   private racks = new Map<string, RackSpec>();
   private active = new Map<string, Outage>();
+  /** each node's transmit and receive links on the migration network, once created */
+  private nics = new Map<string, { tx: Link | null; rx: Link | null }>();
 
   constructor(
     private readonly sim: Simulator,
@@ -61,18 +63,30 @@ export class Topology {
   }
 
   links(from: string, to: string): Link[] {
-    const net = this.migrationNetwork;
     const a = this.nodes.get(from)!;
     const b = this.nodes.get(to)!;
-    const out = [
-      this.fabric.link(`${from}/${net}/tx`, this.nicCapacity(a, net)),
-      this.fabric.link(`${to}/${net}/rx`, this.nicCapacity(b, net)),
-    ];
+    const out = [this.nic(a, 'tx'), this.nic(b, 'rx')];
     if (a.rack !== b.rack) {
       if (a.rack) out.push(this.fabric.link(`rack/${a.rack}/up`, this.racks.get(a.rack)!.uplink));
       if (b.rack) out.push(this.fabric.link(`rack/${b.rack}/down`, this.racks.get(b.rack)!.uplink));
     }
     return out;
+  }
+
+  /** A node's NIC direction on the migration network, created with the capacity it has now. */
+  private nic(node: NodeSpec, dir: 'tx' | 'rx'): Link {
+    let nics = this.nics.get(node.name);
+    if (nics === undefined) {
+      nics = { tx: null, rx: null };
+      this.nics.set(node.name, nics);
+    }
+    let link = nics[dir];
+    if (link === null) {
+      const net = this.migrationNetwork;
+      link = this.fabric.link(`${node.name}/${net}/${dir}`, this.nicCapacity(node, net));
+      nics[dir] = link;
+    }
+    return link;
   }
 
   startOutage(o: Outage): void {

@@ -239,6 +239,24 @@ const podNetworkSchema = byShape<PodNetwork>(`${BINDINGS.join(', ')}, or {plugin
   return undefined;
 });
 
+// --- the workload block ----------------------------------------------------------------------------
+
+/**
+ * `workload:` groups the figures that are a model of the guest (what we assume), as opposed to the
+ * inventory (what the cluster says). Same fields and meaning as at the top level of the entry;
+ * `migsim import` writes them here so that a re-import can keep them.
+ */
+const WorkloadSchema = z.strictObject({
+  usedMemory: size().optional(),
+  zeroFraction: fraction().optional(),
+  dirtyRate: dirtyRateSchema.optional(),
+  workingSet: size().optional(),
+  dirtyCurve: dirtyCurveSchema.optional(),
+  throttleSensitivity: closedFraction().optional(),
+});
+
+const WORKLOAD_FIELDS = ['usedMemory', 'zeroFraction', 'dirtyRate', 'workingSet', 'dirtyCurve', 'throttleSensitivity'] as const;
+
 // --- the VM pool -------------------------------------------------------------------------------------
 
 /** A `spec.vms[]` entry, resolved except for its expansion into named VMs. */
@@ -260,7 +278,8 @@ export const VmPoolSchema = z
     dirtyRate: dirtyRateSchema.optional(),
     workingSet: size().optional(),
     dirtyCurve: dirtyCurveSchema.optional(),
-    throttleSensitivity: closedFraction().default(VM_DEFAULTS.throttleSensitivity),
+    throttleSensitivity: closedFraction().optional(),
+    workload: WorkloadSchema.optional(),
     labels: labels().default(() => ({})),
     annotations: labels().default(() => ({})),
     nodeSelector: labels().default(() => ({})),
@@ -279,23 +298,39 @@ export const VmPoolSchema = z
     evictionStrategy: evictionStrategy().nullable().default(null),
     restartTime: duration().default(VM_DEFAULTS.restartTime),
   })
-  .transform((vm, ctx): VmPool => {
+  .transform((entry, ctx): VmPool => {
+    // A workload field may be given at the top level or in `workload`, not both.
+    const w = entry.workload ?? {};
+    for (const f of WORKLOAD_FIELDS) {
+      if (entry[f] !== undefined && w[f] !== undefined) addIssue(ctx, ['workload', f], `${f} is also given at the top level of the entry; give it once`);
+    }
+    // cross-field problems point where the field was written
+    const at = (f: (typeof WORKLOAD_FIELDS)[number]): string[] => (entry[f] === undefined && w[f] !== undefined ? ['workload', f] : [f]);
+    const vm = {
+      ...entry,
+      usedMemory: entry.usedMemory ?? w.usedMemory,
+      zeroFraction: entry.zeroFraction ?? w.zeroFraction,
+      dirtyRate: entry.dirtyRate ?? w.dirtyRate,
+      workingSet: entry.workingSet ?? w.workingSet,
+      dirtyCurve: entry.dirtyCurve ?? w.dirtyCurve,
+      throttleSensitivity: entry.throttleSensitivity ?? w.throttleSensitivity ?? VM_DEFAULTS.throttleSensitivity,
+    };
     const guest = vm.guestMemory ?? vm.memory;
     const guestSource = vm.guestMemory === undefined ? 'memory' : 'guestMemory';
     const curve = vm.dirtyCurve;
 
-    if (vm.usedMemory !== undefined && vm.zeroFraction !== undefined) addIssue(ctx, ['zeroFraction'], 'give usedMemory or zeroFraction, not both');
-    if (vm.dirtyRate !== undefined && curve !== undefined) addIssue(ctx, ['dirtyCurve'], 'give dirtyRate or dirtyCurve, not both');
+    if (vm.usedMemory !== undefined && vm.zeroFraction !== undefined) addIssue(ctx, at('zeroFraction'), 'give usedMemory or zeroFraction, not both');
+    if (vm.dirtyRate !== undefined && curve !== undefined) addIssue(ctx, at('dirtyCurve'), 'give dirtyRate or dirtyCurve, not both');
 
     // Round 0 sends the non-zero pages: given, or derived from a zero fraction (explicit, or
     // measured by the calc-dirty-rate sampling), else all of guest memory.
     const zeroFraction = vm.zeroFraction ?? (curve?.kind === 'sampled' ? curve.zeroFraction : null) ?? 0;
     const usedMemory = vm.usedMemory ?? Math.round(guest * (1 - zeroFraction));
     if (usedMemory > guest) {
-      addIssue(ctx, ['usedMemory'], `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(usedMemory)}`);
+      addIssue(ctx, at('usedMemory'), `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(usedMemory)}`);
     }
     if (vm.workingSet !== undefined && vm.workingSet > guest) {
-      addIssue(ctx, ['workingSet'], `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(vm.workingSet)}`);
+      addIssue(ctx, at('workingSet'), `expected at most the guest memory (${formatBytes(guest)}, from ${guestSource}), got ${formatBytes(vm.workingSet)}`);
     }
     if (vm.cpuLimit > 0 && vm.cpuLimit < vm.cpu) {
       addIssue(ctx, ['cpuLimit'], `expected 0 (no limit) or at least the request (${vm.cpu}), got ${vm.cpuLimit}`);

@@ -1,0 +1,62 @@
+// Scenario documents for the bench, written as a user would write them and loaded by the real
+// loader (so the bench also covers count expansion and defaults).
+
+/** VM classes, in every node's share: 18 small, 9 medium, 3 large out of 30 (6 / 3 / 1 in 10). */
+const CLASSES = [
+  // 60 %: 2 GiB, idle-ish (5 MB/s into a 256 MiB working set)
+  { name: 'small', share: 6, cpu: 1, memory: '2Gi', dirtyRate: '5M', workingSet: '256Mi' },
+  // 30 %: 8 GiB, moderately dirty (100 MB/s, λ = 0.08 at 10 Gbit/s, into 2 GiB)
+  { name: 'medium', share: 3, cpu: 2, memory: '8Gi', dirtyRate: '100M', workingSet: '2Gi' },
+  // 10 %: 32 GiB, 300 MB/s into a 4 GiB working set: round 0 dirties the whole working set, i.e.
+  // the dirty rate sits at the working-set limit; λ = 0.24 alone, 0.48 with two flows on one NIC.
+  { name: 'large', share: 1, cpu: 4, memory: '32Gi', dirtyRate: '300M', workingSet: '4Gi' },
+];
+
+/**
+ * A rolling upgrade: `nodeCount` nodes (64 cores, 512 GiB, 10 Gbit/s), `vmsPerNode` VMs on each
+ * in the mix above, one upgrade over every node in order, maxUnavailable 10, 10 minutes a node.
+ * Control-plane latencies are the loader's defaults.
+ */
+export function upgradeDocument(nodeCount = 1000, vmsPerNode = 30) {
+  const vms = [];
+  for (let n = 0; n < nodeCount; n++) {
+    for (const c of CLASSES) {
+      const count = Math.round((vmsPerNode * c.share) / 10);
+      if (count === 0) continue;
+      const { name, share: _share, ...vm } = c;
+      vms.push({ name: `${name}-${n}`, count, node: `node-${n}`, evictionStrategy: 'LiveMigrate', ...vm });
+    }
+  }
+  return {
+    apiVersion: 'migsim/v1alpha1',
+    kind: 'Scenario',
+    metadata: { name: `bench-upgrade-${nodeCount}` },
+    spec: {
+      horizon: '30d',
+      nodes: [{ name: 'node', count: nodeCount, cpu: 64, memory: '512Gi', network: '10Gbit' }],
+      vms,
+      operations: [{ at: '0s', upgrade: { name: 'upgrade', maxUnavailable: 10, order: 'listed', duration: '10m' } }],
+    },
+  };
+}
+
+/**
+ * `migrations` migrations one after another: one 1 GiB VM (64 MiB/s into 128 MiB) moved back
+ * and forth between two nodes, a migrate operation every 30 s. Each takes about 12 s (11 s of
+ * control-plane latencies, under a second of copying at 10 Gbit/s), so they never overlap.
+ */
+export function sequentialDocument(migrations = 10_000) {
+  const operations = [];
+  for (let i = 0; i < migrations; i++) operations.push({ at: `${30 * (i + 1)}s`, migrate: { vmi: 'vm' } });
+  return {
+    apiVersion: 'migsim/v1alpha1',
+    kind: 'Scenario',
+    metadata: { name: `bench-sequential-${migrations}` },
+    spec: {
+      horizon: `${30 * (migrations + 2)}s`,
+      nodes: [{ name: 'node', count: 2, cpu: 64, memory: '512Gi', network: '10Gbit' }],
+      vms: [{ name: 'vm', node: 'node-0', memory: '1Gi', dirtyRate: '64Mi', workingSet: '128Mi', evictionStrategy: 'LiveMigrate' }],
+      operations,
+    },
+  };
+}
