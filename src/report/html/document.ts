@@ -180,6 +180,8 @@ th { font-weight: 600; }
 table.facts td:first-child { width: 22%; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure.chart { margin: 12px 0 20px; overflow-x: auto; }
+/* a chart wider than the page (a narrow window, A4 paper) shrinks to fit instead of being cut */
+figure.chart svg, figure.chart canvas { max-width: 100%; height: auto; }
 .vega-bind { font-size: 13px; margin-top: 6px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
