@@ -109,6 +109,21 @@ describe('run reports of the bundled scenarios in chromium', () => {
   );
 });
 
+describe('a run without migrations', () => {
+  it('has no charts, says so, and still opens cleanly', async () => {
+    const path = writeScenario(join(dir, 'idle.yaml'), {
+      apiVersion: 'migsim/v1alpha1',
+      kind: 'Scenario',
+      metadata: { name: 'idle' },
+      spec: { nodes: [{ name: 'n', count: 2 }], vms: [{ name: 'v', count: 2, memory: '1Gi' }] },
+    });
+    const { file, doc } = runReportFile(path, 'idle');
+    expect(chartsOf(doc)).toEqual([]);
+    expect(doc.subtitle).toMatch(/^0 of 0 migrations succeeded, no VM stopped/);
+    expectDrawn(await open(file), doc);
+  }, 120_000);
+});
+
 describe('hovering a migration in the Gantt chart', () => {
   it('shows its VM, bytes, rounds, downtime and reason in a tooltip', async () => {
     const { file } = runReportFile(join(root, 'scenarios', 'upgrade-network-blip.yaml'), 'hover');
