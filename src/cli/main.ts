@@ -8,10 +8,18 @@ import { runCommand, type RunOptions } from './run.js';
 import { OutputError } from './report.js';
 import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
 import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
+import { forecastCommand, ForecastUserError, type ForecastCliOptions } from './forecast.js';
+import { mergeCommand } from './merge.js';
+import { MergeError } from '../forecast/merge.js';
+import { parseDuration } from '../scenario/units.js';
+import { MIGSIM_VERSION } from '../version.js';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
-  return Number(v);
+  const n = Number(v);
+  // beyond 2^53 − 1 two different seeds would be the same double: refuse rather than collide
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53 − 1)`);
+  return n;
 }
 
 function parseCount(v: string): number {
@@ -19,11 +27,37 @@ function parseCount(v: string): number {
   return Number(v);
 }
 
+function parseWindow(v: string): number {
+  let s: number;
+  try {
+    s = parseDuration(v);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 4h or 90m');
+  }
+  if (!(s > 0)) throw new InvalidArgumentError('expected a duration above 0, such as 4h');
+  return s;
+}
+
+function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, such as 2/8');
+  return { index, count };
+}
+
+// `migsim run … | head`: the reader has gone, which is not an error of ours. Stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`migsim: cannot write the output: ${err.message}\n`);
+  process.exit(1);
+});
+
 const program = new Command();
 program
   .name('migsim')
   .description('Discrete-event simulator and capacity planner for KubeVirt live migration')
-  .version('0.1.0')
+  .version(MIGSIM_VERSION)
   .exitOverride();
 
 program
@@ -35,6 +69,7 @@ program
   .option('-v, --verbose', 'print every migration, drain and VM line even when the run is large (over 50)')
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect)
   .option('--report <file>', 'write a self-contained HTML report (charts, findings, configuration) to FILE')
   .option('--csv <dir>', 'write migrations.csv, rounds.csv, nodes.csv and vms.csv into DIR')
   .option('--timeline', 'draw the migrations per node on a time axis after the summary')
@@ -85,8 +120,42 @@ program
     process.stdout.write(calibrateCommand(opts, (line) => process.stderr.write(line + '\n')));
   });
 
+program
+  .command('forecast')
+  .description('run many replications of a scenario with uncertain values and report quantiles and probabilities')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .requiredOption('--runs <n>', 'number of replications (replication i uses seed S + i)', parseCount)
+  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
+  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+  .option('--window <duration>', 'maintenance window, e.g. 4h: report the probability that every operation ends inside it', parseWindow)
+  .option('--json', 'print one JSON document instead of the text report')
+  .option('--quiet', 'no progress bar')
+  .option('--shard <i/n>', 'run only the i-th of n slices of the replications (needs -o)', parseShard)
+  .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
+  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .action(async (file: string, opts: ForecastCliOptions) => {
+    if (opts.shard !== undefined && opts.output === undefined) {
+      throw new UsageError('--shard needs -o FILE: a shard writes a partial result for migsim merge');
+    }
+    if (opts.output !== undefined && opts.json) {
+      process.stderr.write('migsim: warning: --json has no effect with -o: the shard file is JSON; migsim merge --json prints the forecast\n');
+    }
+    process.exitCode = await forecastCommand(file, opts);
+  });
+
+program
+  .command('merge')
+  .description('combine the shard files of one forecast (forecast --shard i/n -o FILE) into the forecast')
+  .argument('<files...>', 'shard files')
+  .option('--json', 'print one JSON document instead of the text report')
+  .action((files: string[], opts: { json?: boolean }) => {
+    process.stdout.write(mergeCommand(files, opts));
+  });
+
+class UsageError extends Error {}
+
 try {
-  program.parse();
+  await program.parseAsync();
 } catch (err) {
   process.exitCode = exitCodeFor(err);
 }
@@ -94,6 +163,14 @@ try {
 function exitCodeFor(err: unknown): number {
   if (err instanceof ScenarioError) {
     process.stderr.write(err.format() + '\n');
+    return 2;
+  }
+  if (err instanceof MergeError || err instanceof UsageError) {
+    process.stderr.write(`migsim: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof ForecastUserError) {
+    process.stderr.write(`${err.message}\n`);
     return 2;
   }
   if (err instanceof EventBudgetExceeded) {

@@ -4,7 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { readScenarioFile } from '../scenario/load.js';
+import { applyAll } from '../scenario/override.js';
 import type { VegaAssets } from '../report/html/document.js';
 import type { CsvFile } from '../report/csv.js';
 
@@ -62,10 +63,14 @@ export function migsimVersion(): string {
   return 'unknown';
 }
 
-/** The scenario document as written (before defaults), or null when it cannot be read again. */
-export function rawScenario(file: string): unknown {
+/**
+ * The scenario document as written (before defaults), with the `--set` overrides applied as the
+ * loader applies them, or null when it cannot be read again.
+ */
+export function rawScenario(file: string, overrides: readonly string[] = []): unknown {
   try {
-    return parse(readFileSync(file, 'utf8'), { merge: true });
+    const raw = readScenarioFile(file).raw;
+    return overrides.length > 0 ? applyAll(raw, overrides).doc : raw;
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-// `migsim run <scenario> [--seed N] [--json] [-v] [--log FILE] [--max-events N]`
+// `migsim run <scenario> [--seed N] [--json] [-v] [--set PATH=VALUE]… [--log FILE] [--max-events N]`
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { LogEvent, Observer } from '../log/events.js';
 import { runDocument, toJson } from '../report/json.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   maxEvents?: number;
   /** every migration, drain and VM line even for a large run */
   verbose?: boolean;
+  /** `PATH=VALUE` overrides of the scenario document, in order */
+  set?: readonly string[];
   /** write a self-contained HTML report to this file */
   report?: string;
   /** write migrations.csv, rounds.csv, nodes.csv and vms.csv into this directory */
@@ -36,7 +38,7 @@ export interface RunOptions {
 }
 
 export function runCommand(file: string, opts: RunOptions): string {
-  const scenario = loadScenarioFile(file);
+  const scenario = loadScenarioFile(file, { overrides: opts.set ?? [] });
   const seed = opts.seed ?? scenario.seed;
   const log = opts.log !== undefined ? new JsonLinesLog(opts.log) : null;
   const runWarnings = warningsRecorder(scenario);
@@ -53,7 +55,7 @@ export function runCommand(file: string, opts: RunOptions): string {
       if (opts.csv !== undefined) writeCsvFiles(opts.csv, runCsv(results, s));
       if (opts.report !== undefined) {
         const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['run', file, ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []), '--report', opts.report]) };
-        const doc = runReport({ scenario, raw: rawScenario(file), seed, results, series: s, warnings, provenance });
+        const doc = runReport({ scenario, raw: rawScenario(file, opts.set ?? []), seed, results, series: s, warnings, provenance });
         writeReport(opts.report, renderHtml(doc, vegaAssets()));
       }
     }

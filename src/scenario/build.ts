@@ -137,7 +137,8 @@ function matches(labels: Labels, selector: Labels): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-function makeNode(pool: NodePool, name: string, migrationNetwork: string | null): NodeSpec {
+/** One node of a pool (also used by realize.ts to rebuild a node from a drawn pool entry). */
+export function makeNode(pool: NodePool, name: string, migrationNetwork: string | null): NodeSpec {
   const nics: Record<string, number> = { pod: pool.network };
   if (migrationNetwork !== null) nics[migrationNetwork] = pool.migrationNetwork ?? pool.network;
   return {
@@ -256,7 +257,8 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     for (const name of expandNames(pool.name, pool.count)) {
       const key = `${pool.namespace}/${name}`;
       const path = [...base, 'name'];
-      if (vmReg.define(key, path)) vms.push({ ...structuredClone(template), name, key, pool: pool.name });
+      // the members of a pool share its (frozen, see load.ts) labels, volumes, dirty model…
+      if (vmReg.define(key, path)) vms.push({ ...template, name, key, pool: pool.name });
     }
     if (pool.node !== null) nodeReg.check({ name: pool.node, path: ['node'] }, base);
   }

@@ -12,6 +12,8 @@ export interface ScenarioIssue {
   /** 1-based line and column of the offending node, when known (YAML input) */
   line?: number;
   column?: number;
+  /** the `PATH=VALUE` override the problem comes from (then it has no position in the file), and the path it set */
+  override?: { text: string; path: string };
 }
 
 /** A problem before it is located in the source text. */
@@ -39,7 +41,16 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * `file:line:col: path: message`; a problem that comes from an override names the override
+ * instead of the file (`--set spec.vms[0].memory=8GG: expected …`), with the path only when it is
+ * not the override's own.
+ */
 export function formatIssue(source: string, issue: ScenarioIssue): string {
+  if (issue.override !== undefined) {
+    const own = issue.path === '' || issue.path === issue.override.path;
+    return own ? `--set ${issue.override.text}: ${issue.message}` : `--set ${issue.override.text}: ${issue.path}: ${issue.message}`;
+  }
   const where = issue.line === undefined ? source : `${source}:${issue.line}:${issue.column ?? 1}`;
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }

@@ -15,6 +15,7 @@ import {
   parseDuration,
   parseLinkRate,
 } from './units.js';
+import { MAX_LINK_RATE } from './limits.js';
 
 // --- messages ------------------------------------------------------------------------------------
 
@@ -150,7 +151,13 @@ export const positiveDuration = () => parsed((v) => positive(parseDuration(v), v
 /** bytes/s, ≥ 0 */
 export const byteRate = () => parsed(parseByteRate, EXPECTED.byteRate);
 /** bytes/s of a link, > 0 (bits or bytes, see parseLinkRate) */
-export const linkRate = () => parsed((v) => positive(parseLinkRate(v), v, EXPECTED.linkRate), EXPECTED.linkRate);
+export const linkRate = () => parsed((v) => belowLinkLimit(positive(parseLinkRate(v), v, EXPECTED.linkRate), v), EXPECTED.linkRate);
+
+/** A link faster than any NIC made (limits.ts) is a typo, and would make transfers take no time. */
+function belowLinkLimit(bytesPerSecond: number, raw: unknown): number {
+  if (bytesPerSecond > MAX_LINK_RATE) throw new UnitError(EXPECTED.linkRate, raw, 'the limit is 10Tbit');
+  return bytesPerSecond;
+}
 
 export const nonEmptyString = () => z.string().min(1);
 export const labels = () => z.record(z.string(), z.string());

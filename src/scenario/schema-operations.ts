@@ -21,6 +21,7 @@ import {
   metadata,
   positiveDuration,
 } from './fields.js';
+import { MAX_OUTAGES_PER_HOUR } from './limits.js';
 
 /** A name this entry refers to, and where (relative to the entry). */
 export interface Ref {
@@ -312,7 +313,8 @@ export const OperationSchema = byShape<ParsedOperation>(
 // --- faults ------------------------------------------------------------------------------------------
 
 export const RandomOutageSchema = z.strictObject({
-  ratePerHour: z.number().min(0),
+  // bounded: every outage is an event of the run (limits.ts)
+  ratePerHour: z.number().min(0).max(MAX_OUTAGES_PER_HOUR),
   duration: distribution(),
   scope: scopeSchema.default(() => structuredClone(NETWORK_SCOPE)),
   network: networkName,

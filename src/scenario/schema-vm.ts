@@ -91,9 +91,12 @@ const dirtyRatePhases = z
     return { kind: 'phases', phases: startAtZero(phases, { at: 0, rate: 0 }) };
   });
 
+// built once: constructing zod schemas per value dominated loading 30,000 VMs
+const constantDirtyRate = byteRate().transform((rate): DirtyRate => ({ kind: 'constant', rate }));
+
 const dirtyRateSchema = byShape<DirtyRate>('a byte rate such as 200Mi, or a list of {at, dirtyRate}', (raw) => {
   if (Array.isArray(raw)) return dirtyRatePhases;
-  if (typeof raw === 'string' || typeof raw === 'number') return byteRate().transform((rate): DirtyRate => ({ kind: 'constant', rate }));
+  if (typeof raw === 'string' || typeof raw === 'number') return constantDirtyRate;
   return undefined;
 });
 
@@ -226,16 +229,18 @@ const cpuModelSchema = nonEmptyString().transform((m): CpuModel =>
 type PodNetwork = { binding: VmSpec['podNetworkBinding']; pluginMigratable: boolean };
 const BINDINGS = ['masquerade', 'bridge', 'passt', 'sriov', 'none'] as const;
 
+const POD_NETWORK_SHAPES = {
+  none: z.null().transform((): PodNetwork => ({ binding: null, pluginMigratable: false })),
+  binding: z.enum(BINDINGS).transform((b): PodNetwork => ({ binding: b === 'none' ? null : b, pluginMigratable: false })),
+  plugin: z
+    .strictObject({ plugin: nonEmptyString(), migration: z.boolean().default(false) })
+    .transform((p): PodNetwork => ({ binding: 'plugin', pluginMigratable: p.migration })),
+};
+
 const podNetworkSchema = byShape<PodNetwork>(`${BINDINGS.join(', ')}, or {plugin: name, migration: true}`, (raw) => {
-  if (raw === null) return z.null().transform((): PodNetwork => ({ binding: null, pluginMigratable: false }));
-  if (typeof raw === 'string') {
-    return z.enum(BINDINGS).transform((b): PodNetwork => ({ binding: b === 'none' ? null : b, pluginMigratable: false }));
-  }
-  if (isPlainObject(raw)) {
-    return z
-      .strictObject({ plugin: nonEmptyString(), migration: z.boolean().default(false) })
-      .transform((p): PodNetwork => ({ binding: 'plugin', pluginMigratable: p.migration }));
-  }
+  if (raw === null) return POD_NETWORK_SHAPES.none;
+  if (typeof raw === 'string') return POD_NETWORK_SHAPES.binding;
+  if (isPlainObject(raw)) return POD_NETWORK_SHAPES.plugin;
   return undefined;
 });
 

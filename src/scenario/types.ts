@@ -3,6 +3,8 @@
 // Field names follow KubeVirt's own where a KubeVirt field exists.
 import type { Warning } from './warnings.js';
 
+import type { Uncertainty } from './uncertain.js';
+
 export type Labels = Record<string, string>;
 
 /** A random or fixed duration (seconds), drawn from a named seeded stream. */
@@ -287,4 +289,9 @@ export interface Scenario {
   warnings: string[];
   /** load-time warnings with a code and the field they concern (src/scenario/warnings.ts) */
   loadWarnings?: Warning[];
+  /**
+   * Fields written as distributions (absent or empty: none). The values above are their nominal
+   * values; simulate() draws them per run (src/scenario/realize.ts).
+   */
+  uncertainty?: Uncertainty;
 }

@@ -15,6 +15,7 @@ import { resultsRecorder, type Results } from '../metrics/results.js';
 import { Fabric } from '../network/fabric.js';
 import { describeScope, POD_NETWORK, Topology } from '../network/topology.js';
 import type { Operation, OutageScope, Scenario } from '../scenario/types.js';
+import { realize } from '../scenario/realize.js';
 
 export interface SimulateOptions {
   /** default: the scenario's spec.seed */
@@ -33,6 +34,7 @@ export interface SimulateOptions {
 export const DEFAULT_MAX_EVENTS = 20_000_000;
 
 export interface SimulationResult {
+  /** the scenario as run: uncertain fields drawn for this seed */
   scenario: Scenario;
   seed: number;
   /** the stored log, when `keepLog` was asked */
@@ -45,8 +47,10 @@ export interface SimulationResult {
   eventsProcessed: number;
 }
 
-export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
-  const seed = options.seed ?? scenario.seed;
+export function simulate(loaded: Scenario, options: SimulateOptions = {}): SimulationResult {
+  const seed = options.seed ?? loaded.seed;
+  // Uncertain fields are drawn first, from this run's seed (the loaded scenario is not changed).
+  const scenario = realize(loaded, seed);
   const log = options.keepLog ? new EventLog() : null;
   const recorder = options.results === false ? null : resultsRecorder(scenario.nodes.map((n) => n.name));
   const observers: Observer[] = [];

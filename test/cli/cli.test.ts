@@ -104,3 +104,84 @@ describe('bad input', () => {
     expect(r.err).toMatch(message);
   });
 });
+
+describe('run --set', () => {
+  it('overrides a field as if the file said so (single-migration: post-copy instead of the completion timeout)', () => {
+    const set = 'spec.kubevirt.configuration.migrations.allowPostCopy=true';
+    const doc = JSON.parse(migsim('run', 'scenarios/single-migration.yaml', '--json', '--set', set).out);
+    const db = doc.migrations.find((m: { vmi: string }) => m.vmi === 'prod/db');
+    expect(db).toMatchObject({ phase: 'Succeeded', mode: 'PostCopy' });
+  });
+
+  it('is repeatable, and later ones win', () => {
+    const r = migsim('run', 'scenarios/single-migration.yaml', '--json', '--set', 'spec.seed=3', '--set', 'spec.seed=11');
+    expect(JSON.parse(r.out).seed).toBe(11);
+  });
+
+  it.each([
+    [['--set', 'spec.vms[name=db].memory=8GG'], '--set spec.vms[name=db].memory=8GG: expected a Kubernetes quantity such as 8Gi, got "8GG"'],
+    [['--set', 'spec.vms[name=cache].cpu=2'], '--set spec.vms[name=cache].cpu=2: no entry of spec.vms has name "cache" (names: "db", "web")'],
+    [['--set', 'spec.seed'], '--set spec.seed: expected PATH=VALUE, e.g. spec.kubevirt.configuration.migrations.bandwidthPerMigration=256Mi'],
+  ])('a bad override %j exits 2 with one line naming it', (args, message) => {
+    const r = migsim('run', 'scenarios/single-migration.yaml', ...args);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(`${message}\n`);
+  });
+});
+
+describe('limits through the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'migsim-limits-'));
+
+  it.each([
+    ['a seed of 2^53', ['--seed', '9007199254740992'], "error: option '--seed <n>' argument '9007199254740992' is invalid. expected an integer between -9007199254740991 and 9007199254740991 (2^53 − 1)"],
+    ['a billion VMs', ['--set', 'spec.vms[0].count=1e9'], '--set spec.vms[0].count=1e9: expected at most 1000000 VMs in a scenario, got 1000000000'],
+  ])('%s exits 2', (_what, args, message) => {
+    const r = migsim('run', 'scenarios/single-migration.yaml', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${message}\n`);
+  });
+
+  it('a file that is not text exits 2 with one line', () => {
+    const p = join(dir, 'garbage.yaml');
+    writeFileSync(p, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    const r = migsim('run', p);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${p}: not a text file (a NUL byte at offset 8); expected a YAML or JSON scenario (UTF-8 text)\n`);
+  });
+
+  it('a JSON file with a duplicate key exits 2', () => {
+    const p = join(dir, 'dup.json');
+    writeFileSync(p, '{"apiVersion": "migsim/v1alpha1", "kind": "Scenario", "metadata": {"name": "a", "name": "b"}, "spec": {}}');
+    const r = migsim('run', p);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${p}:1:81: metadata.name: duplicate key; a key may appear once in a mapping\n`);
+  });
+
+  it('reads a scenario from a pipe (/dev/stdin), whose size is not known in advance', () => {
+    const r = spawnSync('sh', ['-c', `cat scenarios/drain-node.yaml | "${process.execPath}" "${main}" run /dev/stdin --json`], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(migsim('run', 'scenarios/drain-node.yaml', '--json').out);
+  });
+
+  it('`migsim run … | head` ends quietly, without an EPIPE stack trace', () => {
+    // 300 VMs drained: far more JSON than a pipe holds (64 KiB), so the write meets a closed pipe
+    const p = join(dir, 'many.yaml');
+    writeFileSync(
+      p,
+      [
+        'apiVersion: migsim/v1alpha1',
+        'kind: Scenario',
+        'metadata: {name: many}',
+        'spec:',
+        '  nodes: [{name: node, count: 4, memory: 512Gi, cpu: 128}]',
+        '  vms: [{name: vm, count: 300, node: node-0, memory: 1Gi, evictionStrategy: LiveMigrate}]',
+        '  operations: [{at: 1s, drain: {node: node-0}}]',
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${main}" run "${p}" --json | head -c 100 >/dev/null`], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

@@ -75,6 +75,15 @@ describe('effectiveConfiguration', () => {
   });
 });
 
+describe('effectiveConfiguration with --set', () => {
+  it('marks a setting given by --set as set, not as a default', () => {
+    const f = join(root, 'scenarios', 'drain-node.yaml');
+    const set = ['spec.kubevirt.configuration.migrations.parallelMigrationsPerCluster=3'];
+    const row = effectiveConfiguration(loadScenarioFile(f, { overrides: set }), rawScenario(f, set)).find((r) => r.path.endsWith('.parallelMigrationsPerCluster'));
+    expect(row).toEqual({ path: 'spec.kubevirt.configuration.migrations.parallelMigrationsPerCluster', value: '3', isDefault: false });
+  });
+});
+
 function migration(p: Partial<MigrationRecord> & Pick<MigrationRecord, 'name'>): MigrationRecord {
   return {
     vmi: `ns/${p.name}`, sourceNode: 'n1', targetNode: 'n2', phase: 'Succeeded', reason: null, message: null, mode: 'PreCopy', priority: 100,

@@ -271,9 +271,10 @@ describe('count expansion', () => {
     ]);
   });
 
-  it('expanded objects do not share state', () => {
-    s.vms[0]!.labels['x'] = 'y';
-    s.nodes[0]!.taints.push({ key: 'k', value: '', effect: 'NoSchedule' });
+  it('the loaded scenario is frozen: expanded objects cannot be changed through one another', () => {
+    // Vitest modules run in strict mode, where writing to a frozen object throws.
+    expect(() => (s.vms[0]!.labels['x'] = 'y')).toThrow(TypeError);
+    expect(() => s.nodes[0]!.taints.push({ key: 'k', value: '', effect: 'NoSchedule' })).toThrow(TypeError);
     expect(s.vms[1]!.labels).toEqual({ app: 'db' });
     expect(s.nodes[1]!.taints).toEqual([]);
   });
