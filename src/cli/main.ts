@@ -133,10 +133,15 @@ program
   .option('--shard <i/n>', 'run only the i-th of n slices of the replications (needs -o)', parseShard)
   .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .option('--report <file>', 'write a self-contained HTML report of the forecast to FILE')
   .action(async (file: string, opts: ForecastCliOptions) => {
     if (opts.shard !== undefined && opts.output === undefined) {
       throw new UsageError('--shard needs -o FILE: a shard writes a partial result for migsim merge');
     }
+    if (opts.report !== undefined && opts.output !== undefined) {
+      throw new UsageError('--report needs the whole forecast: it cannot be combined with -o (a shard file)');
+    }
+    opts.argv = process.argv.slice(2);
     if (opts.output !== undefined && opts.json) {
       process.stderr.write('migsim: warning: --json has no effect with -o: the shard file is JSON; migsim merge --json prints the forecast\n');
     }

@@ -2,6 +2,7 @@
 // from file://, with every request that is not file: or data: aborted and counted as a failure.
 // Each page must log no console error or warning and draw every chart with marks. The 30,000-VM
 // wave's report must open within OPEN_BOUND_MS (measured: 0.8–4.6 s on a shared 2-core machine).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +181,20 @@ describe('a forecast report in chromium', () => {
     expect(chartsOf(doc).length).toBe(4);
     expectDrawn(await open(file), doc);
   }, 120_000);
+});
+
+describe('the report of `migsim forecast --report` in chromium', () => {
+  it('draws the duration, CDF and drain charts of a real forecast', async () => {
+    const file = join(dir, 'forecast-cli.html');
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'forecast', 'scenarios/harvester-upgrade.yaml', '--runs', '6', '--workers', '2', '--quiet', '--window', '3h', '--report', file], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const o = await open(file);
+    expect(o.blocked).toEqual([]);
+    expect(o.problems).toEqual([]);
+    expect(o.errors).toEqual([]);
+    expect(Object.keys(o.marks).sort()).toEqual(['chart-cdf', 'chart-drains', 'chart-failures', 'chart-histogram']);
+    for (const n of Object.values(o.marks)) expect(n).toBeGreaterThan(0);
+  }, 300_000);
 });
 
 describe('the report of a 30,000-VM wave', () => {

@@ -254,3 +254,26 @@ describe('migsim run --timeline', () => {
     expect(r.err).toContain('--timeline draws on the terminal and cannot be combined with --json');
   });
 });
+
+describe('migsim forecast --report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'migsim-forecast-report-'));
+  const file = join(dir, 'f.html');
+
+  it('writes the forecast report, the same bytes for the same command', () => {
+    const args = ['forecast', 'scenarios/drain-node.yaml', '--runs', '8', '--workers', '2', '--quiet', '--report', file];
+    expect(migsim(...args).code).toBe(0);
+    const first = readFileSync(file, 'utf8');
+    expect(migsim(...args).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(first);
+    expect(first).toContain('<h1>migsim forecast: drain-node</h1>');
+    expect(first).toContain(`<code>migsim forecast scenarios/drain-node.yaml --runs 8 --workers 2 --quiet --report ${file}</code>`);
+    expect(first).toContain('8 of 8 replications, seeds 3 to 10');
+    for (const id of ['chart-histogram', 'chart-cdf', 'chart-drains']) expect(first).toContain(`id="${id}"`);
+  });
+
+  it('refuses --report with a shard file (-o): exit 2', () => {
+    const r = migsim('forecast', 'scenarios/drain-node.yaml', '--runs', '4', '--shard', '1/2', '-o', join(dir, 'p.json'), '--report', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--report needs the whole forecast');
+  });
+});

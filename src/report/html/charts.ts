@@ -24,7 +24,7 @@ export const WIDTH = 760;
 const MiB = 1024 * 1024;
 
 /** Axis labels as people read durations: 45s, 12m 30s, 1h 20m. */
-const TIME_LABEL =
+export const TIME_LABEL =
   "datum.value >= 3600 ? floor(datum.value / 3600) + 'h' + (floor(datum.value % 3600 / 60) > 0 ? ' ' + floor(datum.value % 3600 / 60) + 'm' : '')" +
   " : datum.value >= 60 ? floor(datum.value / 60) + 'm' + (round(datum.value % 60) > 0 ? ' ' + round(datum.value % 60) + 's' : '')" +
   " : format(datum.value, '.3~') + 's'";

@@ -2,10 +2,12 @@
 // duration against the maintenance window, the spread of each node's drain time, and the VMs most
 // likely to fail with their reasons. It takes plain data, so whatever computes the forecast only
 // has to hand over the numbers: see forecastReport().
+import type { ForecastDocument } from '../../forecast/aggregate.js';
+import type { ForecastLayout, RunSummary } from '../../forecast/summary.js';
 import { humanDuration } from '../timeline.js';
 import type { ConfigRow } from './config.js';
 import type { Block, Provenance, ReportDocument, Section } from './document.js';
-import { WIDTH } from './charts.js';
+import { TIME_LABEL, WIDTH } from './charts.js';
 
 export interface ForecastReportData {
   /** metadata.name of the scenario */
@@ -74,11 +76,11 @@ export function forecastReport(d: ForecastReportData): ReportDocument {
     const ruleLayer = {
       data: { values: marks },
       layer: [
-        { mark: { type: 'rule', strokeDash: [5, 3] }, encoding: { x: { field: 'at', type: 'quantitative' }, color: { field: 'what', type: 'nominal', scale: { domain: ['p50', 'p95', 'p99', 'window'], range: ['#1565c0', '#ef6c00', '#c62828', '#000000'] }, title: null }, tooltip: [{ field: 'label' }] } },
+        { mark: { type: 'rule', strokeDash: [5, 3] }, encoding: { x: { field: 'at', type: 'quantitative' }, color: { field: 'what', type: 'nominal', scale: { domain: marks.map((m) => m.what), range: ['#1565c0', '#ef6c00', '#c62828', '#000000'].slice(0, marks.length) }, title: null }, tooltip: [{ field: 'label' }] } },
         { mark: { type: 'text', angle: 270, align: 'left', dx: 4, dy: -4, fontSize: 11 }, encoding: { x: { field: 'at', type: 'quantitative' }, y: { value: 4 }, text: { field: 'label' } } },
       ],
     };
-    const axis = { title: 'wave duration (s)', labelExpr: "datum.value >= 3600 ? format(datum.value / 3600, '.3~') + 'h' : format(datum.value / 60, '.3~') + 'm'" };
+    const axis = { title: 'duration', labelExpr: TIME_LABEL };
     sections.push({
       id: 'duration',
       title: 'Duration of the wave',
@@ -181,4 +183,27 @@ export function forecastReport(d: ForecastReportData): ReportDocument {
 
 function describeReasons(reasons: { reason: string; count: number }[]): string {
   return [...reasons].sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)).map((r) => `${r.reason} (${r.count})`).join(', ');
+}
+
+/**
+ * The report data of a `migsim forecast`: its per-replication summaries (in replication order)
+ * and the forecast document computed from them. A replication where some operation did not
+ * finish has no duration (null).
+ */
+export function forecastReportData(layout: ForecastLayout, runs: readonly RunSummary[], doc: ForecastDocument, provenance: Provenance): ForecastReportData {
+  return {
+    scenario: doc.scenario,
+    description:
+      `${doc.completedRuns} of ${doc.runs} replications, seeds ${doc.seed} to ${doc.seed + doc.runs - 1}${doc.partial ? ' (partial: the figures cover the finished replications only)' : ''}. ` +
+      `Duration: first operation's start → last operation's end.`,
+    durations: runs.map((r) => (r.complete ? r.makespanSeconds : null)),
+    window: doc.windowSeconds,
+    nodeDrainTimes: layout.nodes.map((node, i) => ({
+      node,
+      seconds: runs.flatMap((r) => r.drains.filter(([n, s]) => n === i && s !== null).map(([, s]) => s!)),
+    })),
+    vmFailures: doc.vms.map((v) => ({ vmi: v.vmi, probability: v.failureProbability, reasons: Object.entries(v.reasons).map(([reason, count]) => ({ reason, count })) })),
+    warnings: doc.warnings,
+    provenance,
+  };
 }
