@@ -10,10 +10,13 @@ import { EventBudgetExceeded } from '../engine/simulator.js';
 import { runReplication } from '../forecast/replicate.js';
 import { forecastLayout } from '../forecast/summary.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, loadScenarioObject } from '../scenario/load.js';
 
 export interface WorkerTask {
   file: string;
+  /** loaded instead of reading `file` when given (named `file` in messages) */
+  doc?: unknown;
+  overrides: string[];
   seed: number;
   replications: number[];
   /** 1 the first time, 2 for a re-run after a crash */
@@ -31,7 +34,10 @@ const port = parentPort!;
 const crashAt = process.env['MIGSIM_TEST_CRASH_REPLICATION'];
 
 try {
-  const scenario = loadScenarioFile(task.file);
+  const scenario =
+    task.doc !== undefined
+      ? loadScenarioObject(task.doc, { file: task.file, overrides: task.overrides })
+      : loadScenarioFile(task.file, { overrides: task.overrides });
   const layout = forecastLayout(scenario);
   for (const i of task.replications) {
     if (task.attempt === 1 && crashAt !== undefined && Number(crashAt) === i) process.exit(70);

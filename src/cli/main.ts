@@ -4,6 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
 import { checkCommand } from './check.js';
+import { GridError } from '../plan/grid.js';
+import { planCommand, type PlanOptions } from './plan.js';
+import { sweepCommand, type SweepOptions } from './sweep.js';
 import { runCommand, type RunOptions } from './run.js';
 import { OutputError } from './report.js';
 import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
@@ -13,6 +16,12 @@ import { mergeCommand } from './merge.js';
 import { MergeError } from '../forecast/merge.js';
 import { parseDuration } from '../scenario/units.js';
 import { MIGSIM_VERSION } from '../version.js';
+
+function parseProbability(v: string): number {
+  const p = Number(v);
+  if (v.trim() === '' || !(p >= 0 && p <= 1)) throw new InvalidArgumentError('expected a probability between 0 and 1, such as 0.01');
+  return p;
+}
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected an integer');
@@ -133,6 +142,7 @@ program
   .option('--shard <i/n>', 'run only the i-th of n slices of the replications (needs -o)', parseShard)
   .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .option('--set <path=value>', 'override a field of the scenario, as on run (repeatable)', collect)
   .option('--report <file>', 'write a self-contained HTML report of the forecast to FILE')
   .action(async (file: string, opts: ForecastCliOptions) => {
     if (opts.shard !== undefined && opts.output === undefined) {
@@ -157,6 +167,47 @@ program
     process.stdout.write(mergeCommand(files, opts));
   });
 
+program
+  .command('sweep')
+  .description('forecast every point of a grid over scenario fields, with the same random numbers at every point')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .requiredOption('--set <path=values>', 'a swept field: PATH=V1,V2,… or PATH=start..end/step (repeatable: the grid is every combination)', collect)
+  .option('--fix <path=value>', 'a fixed override under every point, as run --set (repeatable)', collect)
+  .option('--runs <n>', 'replications per point (default 20)', parseCount, 20)
+  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
+  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+  .option('--window <duration>', 'maintenance window, e.g. 4h: the probability every operation ends inside it', parseWindow)
+  .option('--json', 'print one JSON document instead of the table')
+  .option('--csv <file>', 'also write the table as CSV (one row per point)')
+  .option('--quiet', 'no progress bar')
+  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .action(async (file: string, opts: SweepOptions) => {
+    process.stdout.write(await sweepCommand(file, opts));
+  });
+
+program
+  .command('plan')
+  .description('search migrationConfiguration (and MigrationPolicies for the VMs that need them) for the shortest p95 that meets the constraints')
+  .argument('<scenario>', 'scenario file (YAML or JSON)')
+  .requiredOption('--window <duration>', 'maintenance window, e.g. 4h', parseWindow)
+  .option('--max-failure-probability <p>', 'largest acceptable share of runs with a failed migration or a VM down at the end (default 0.01)', parseProbability, 0.01)
+  .option('--max-downtime <duration>', 'largest acceptable p95 of the longest VM downtime, e.g. 1s', parseWindow)
+  .option('--confidence <p>', 'share of runs that must end inside the window (default 0.95)', parseProbability, 0.95)
+  .option('--runs <n>', 'replications of the final candidates (the search starts at runs/8; default 40)', parseCount, 40)
+  .option('--vary <path=values>', 'search this field instead of the default grid (repeatable; as sweep --set)', collect)
+  .option('--set <path=value>', 'a fixed override, as run --set (repeatable)', collect)
+  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
+  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+  .option('--json', 'print one JSON document')
+  .option('--quiet', 'no progress bar')
+  .option('--write-scenario <file>', 'write the scenario with the recommendation applied (verify it with migsim forecast)')
+  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
+  .action(async (file: string, opts: PlanOptions) => {
+    const r = await planCommand(file, opts);
+    process.stdout.write(r.output);
+    process.exitCode = r.exitCode;
+  });
+
 class UsageError extends Error {}
 
 try {
@@ -170,7 +221,7 @@ function exitCodeFor(err: unknown): number {
     process.stderr.write(err.format() + '\n');
     return 2;
   }
-  if (err instanceof MergeError || err instanceof UsageError) {
+  if (err instanceof MergeError || err instanceof UsageError || err instanceof GridError) {
     process.stderr.write(`migsim: ${err.message}\n`);
     return 2;
   }

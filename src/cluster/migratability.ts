@@ -1,12 +1,12 @@
 // KubeVirt's `LiveMigratable` VMI condition, the migration method (BlockMigration vs LiveMigration)
-// and the data sizes the completion timeout is computed on (spec §2.3, §2.8, §6).
+// and the data sizes the completion timeout is computed on.
 // Mirrors virt-handler's calculateLiveMigrationCondition / checkVolumesForMigration
-// (pkg/virt-handler/vm.go) and, for the Harvester profile, Harvester's VM live-migrate detector
-// (harvester: pkg/util/virtualmachineinstance ValidateVMMigratable).
-// Pure functions, no I/O.
+// (pkg/virt-handler/vm.go), virt-launcher's classifyVolumesForMigration (live-migration-source.go)
+// and getVMIMigrationDataSize (pkg/virt-launcher/virtwrap/manager.go). Harvester's own detector
+// (used only by Harvester's upgrade) is in harvester.ts. Pure functions, no I/O.
 
-import { versionAtLeast } from '../scenario/defaults.js';
 import type { KubeVirtSpec, NodeSpec, VmSpec, VolumeSpec, VolumeType } from '../scenario/types.js';
+import { kubevirtBehaviour, VGPU_LIVE_MIGRATION_GATE } from '../scenario/versions.js';
 
 export interface Migratability {
   migratable: boolean;
@@ -28,17 +28,10 @@ export const Reason = {
   Disks: 'DisksNotLiveMigratable',
 } as const;
 
-/** Reasons of Harvester's own rules (Harvester returns plain errors; these names are migsim's). */
-export const HarvesterReason = {
-  NodePinned: 'NodePinned',
-  HostDevicesAttached: 'HostDevicesAttached',
-  CDROMOrContainerDisk: 'CDROMOrContainerDisk',
-} as const;
-
 export const ALLOW_POD_BRIDGE_ANNOTATION = 'kubevirt.io/allow-pod-bridge-network-live-migration';
 export const HOST_MODEL_CPU_LABEL_PREFIX = 'host-model-cpu.node.kubevirt.io/';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
-export const VGPU_LIVE_MIGRATION_GATE = 'VGPULiveMigration';
+export { VGPU_LIVE_MIGRATION_GATE };
 
 type Check = (vm: VmSpec, sourceNode: NodeSpec | null, kv: KubeVirtSpec) => Migratability | null;
 
@@ -56,7 +49,7 @@ const checkInterfaces: Check = (vm) => {
   switch (vm.podNetworkBinding) {
     case null: // no pod network: nothing to check
     case 'masquerade':
-    // Simplification: passt is treated as migratable in every version (spec §6, HEAD). Between
+    // Simplification: passt is treated as migratable in every version (as at HEAD). Between
     // v1.1 and the PasstBinding gate it was a binding plugin, migratable only if its config said so.
     case 'passt':
       return null;
@@ -86,7 +79,7 @@ const checkCpuMode: Check = (vm, sourceNode) => {
 
 /** v1.0–v1.3 only: any virtiofs filesystem blocks (allowed from v1.4 on). */
 const checkVirtiofs: Check = (vm, _node, kv) => {
-  if (versionAtLeast(kv.version, 1, 4)) return null;
+  if (kubevirtBehaviour(kv).virtiofsMigratable) return null;
   if (!vm.volumes.some((v) => v.attachment === 'filesystem')) return null;
   return notMigratable(Reason.VirtIOFS, 'VMI uses virtiofs');
 };
@@ -99,7 +92,7 @@ const checkVirtiofs: Check = (vm, _node, kv) => {
 const checkHostDevices: Check = (vm, _node, kv) => {
   let blocked = vm.hostDevices > 0;
   if (!blocked && vm.gpus.length > 0) {
-    const gateOn = versionAtLeast(kv.version, 1, 8) && kv.featureGates.includes(VGPU_LIVE_MIGRATION_GATE);
+    const gateOn = kubevirtBehaviour(kv).vgpuLiveMigrationGate && kv.featureGates.includes(VGPU_LIVE_MIGRATION_GATE);
     const oneMediated = vm.gpus.length === 1 && vm.gpus[0]?.mediated === true;
     blocked = !(gateOn && oneMediated);
   }
@@ -147,7 +140,7 @@ const checkDisks: Check = (vm) => {
 };
 
 /**
- * The order of KubeVirt's checks. HEAD (spec §6) evaluates every non-volume constraint first and
+ * The order of KubeVirt's checks. HEAD evaluates every non-volume constraint first and
  * the volumes last. Older virt-handlers (read in the v1.0-era to ~v1.7 code) checked the volumes
  * first. Which release moved the volume check is not confirmed; migsim switches at v1.9 (the first
  * release the spec describes as HEAD). The boolean `migratable` is the same either way; only the
@@ -164,73 +157,25 @@ function kubevirtChecks(kv: KubeVirtSpec): Check[] {
     checkTsc,
     checkHyperv,
   ];
-  return versionAtLeast(kv.version, 1, 9) ? [...common, checkDisks] : [checkDisks, ...common];
-}
-
-// --- Harvester -----------------------------------------------------------------------------------
-
-/**
- * Pinned to a node: a nodeSelector on kubernetes.io/hostname (any value, as Harvester checks), or a
- * required node affinity whose every term restricts kubernetes.io/hostname with `In` to the source
- * node alone. Simplification: Harvester's upgrade path asks whether any *other* schedulable node
- * satisfies the affinity; without the node list this approximates it by the hostname terms.
- */
-function pinnedByAffinity(vm: VmSpec, sourceNode: NodeSpec | null): boolean {
-  if (vm.nodeAffinity.length === 0) return false;
-  return vm.nodeAffinity.every((term) =>
-    term.some(
-      (req) =>
-        req.key === HOSTNAME_LABEL &&
-        req.operator === 'In' &&
-        req.values.every((v) => sourceNode === null || v === sourceNode.name) &&
-        req.values.length <= 1,
-    ),
-  );
-}
-
-function harvesterCheck(vm: VmSpec, sourceNode: NodeSpec | null): Migratability | null {
-  const who = `VM ${vm.namespace}/${vm.name}`;
-  if ((vm.nodeSelector[HOSTNAME_LABEL] ?? '') !== '') {
-    return notMigratable(HarvesterReason.NodePinned, `${who} is not live migratable as node selector is set`);
-  }
-  if (pinnedByAffinity(vm, sourceNode)) {
-    return notMigratable(HarvesterReason.NodePinned, `${who} is not live migratable as node affinity pins it to one node`);
-  }
-  if (vm.hostDevices > 0) {
-    return notMigratable(HarvesterReason.HostDevicesAttached, `${who} is not live migratable as PCIe or USB devices are attached`);
-  }
-  // Harvester refuses any GPU, even the one mediated vGPU KubeVirt accepts behind VGPULiveMigration.
-  if (vm.gpus.length > 0) {
-    return notMigratable(HarvesterReason.HostDevicesAttached, `${who} is not live migratable as vGPU devices are attached`);
-  }
-  if (vm.volumes.some((v) => v.attachment === 'cdrom' || v.type === 'containerDisk')) {
-    return notMigratable(HarvesterReason.CDROMOrContainerDisk, `${who} is not live migratable as CD-ROM or container disk is set`);
-  }
-  return null;
+  return kubevirtBehaviour(kv).volumesCheckedLast ? [...common, checkDisks] : [checkDisks, ...common];
 }
 
 /**
  * KubeVirt's `LiveMigratable` condition: checks in KubeVirt's order, the first failure wins.
- *
- * `profile: 'harvester'` adds Harvester's VM live-migrate detector rules (node-pinned VMs, PCIe /
- * vGPU devices, CD-ROM or containerDisk volumes). Harvester's validator runs its own rules first
- * and consults KubeVirt's condition last, so for a VM failing both, the Harvester reason is reported.
+ * Harvester clusters use the same condition for drains: Harvester's detector is consulted only by
+ * its upgrade (harvester.ts).
  */
-export function liveMigratable(
-  vm: VmSpec,
-  sourceNode: NodeSpec | null,
-  kv: KubeVirtSpec,
-  profile: 'kubevirt' | 'harvester' | 'openshift',
-): Migratability {
-  if (profile === 'harvester') {
-    const h = harvesterCheck(vm, sourceNode);
-    if (h !== null) return h;
-  }
+export function liveMigratable(vm: VmSpec, sourceNode: NodeSpec | null, kv: KubeVirtSpec): Migratability {
   for (const check of kubevirtChecks(kv)) {
     const failure = check(vm, sourceNode, kv);
     if (failure !== null) return failure;
   }
   return MIGRATABLE;
+}
+
+/** A disk that exists on one node only: a hostDisk not marked shared, or a claim on a local PV. */
+export function hasLocalDisk(vm: VmSpec): boolean {
+  return vm.volumes.some((v) => (v.type === 'hostDisk' && !v.shared) || v.local === true);
 }
 
 // --- migration method and sizes ---------------------------------------------------------------
@@ -255,7 +200,7 @@ function isReadOnlyCdrom(v: VolumeSpec): boolean {
 }
 
 /**
- * `status.migrationMethod` (spec §6): BlockMigration as soon as any volume other than a PVC, DV or
+ * `status.migrationMethod` (virt-handler, vm.go): BlockMigration as soon as any volume other than a PVC, DV or
  * hostDisk is neither shared through virtiofs nor used by a read-only CD-ROM. Storage migration
  * (`migratedVolumes`) is not modelled.
  */
@@ -270,7 +215,8 @@ export function migrationMethod(vm: VmSpec): MigrationMethod {
 }
 
 /**
- * Bytes libvirt's NBD drive-mirror copies in a block migration (spec §2.8): generated volumes
+ * Bytes libvirt's NBD drive-mirror copies in a block migration (getDiskTargetsForMigration,
+ * live-migration-source.go): generated volumes
  * (even read-only), non-shared hostDisks and other file-backed disks (emptyDisk, ephemeral) are
  * copied; CD-ROMs never; shared volumes (PVC/DV, shared hostDisk) never; read-only non-generated
  * disks never; virtiofs filesystems are not disks. 0 for a LiveMigration (no NON_SHARED_INC flag).
@@ -291,14 +237,31 @@ export function blockMigrationDiskBytes(vm: VmSpec): number {
 }
 
 /**
- * Bytes the completion timeout is computed on (spec §2.3): guest memory (`memory.guest`, else the
- * memory request), plus for a BlockMigration the copied disk bytes. Simplification: KubeVirt adds
- * the apparent size of the whole ephemeral-disk directory, which can also hold CD-ROM ISOs;
- * migsim adds the bytes it actually copies.
+ * Volumes whose files live in virt-launcher's ephemeral-disk directory
+ * /var/run/kubevirt-ephemeral-disks: container-disk and ephemeral-volume overlays, cloud-init /
+ * ignition ISOs. emptyDisk images (/var/run/libvirt/empty-disks), configMap / secret /
+ * serviceAccount / downwardAPI ISOs (/var/run/kubevirt-private) and hostDisks live elsewhere.
+ */
+const EPHEMERAL_DIRECTORY: ReadonlySet<VolumeType> = new Set(['containerDisk', 'ephemeral', 'cloudInitNoCloud', 'cloudInitConfigDrive']);
+
+/** Apparent size of the ephemeral-disk directory: every volume kept there, CD-ROM or not. */
+export function ephemeralDirectoryBytes(vm: VmSpec): number {
+  let bytes = 0;
+  for (const v of vm.volumes) if (EPHEMERAL_DIRECTORY.has(v.type)) bytes += v.size;
+  return bytes;
+}
+
+/**
+ * Bytes the completion timeout is computed on (getVMIMigrationDataSize, virtwrap/manager.go,
+ * v1.3–v1.9): guest memory (`memory.guest`, else the memory request), plus for a BlockMigration
+ * the apparent size of the ephemeral-disk directory only. Block migration still copies emptyDisks,
+ * configMap/secret/serviceAccount/downwardAPI ISOs and non-shared hostDisks
+ * (blockMigrationDiskBytes), so an emptyDisk-heavy VM keeps a memory-only deadline and can be
+ * aborted before its disks are copied.
  */
 export function migrationDataSize(vm: VmSpec, method: MigrationMethod): number {
   const memory = vm.guestMemory ?? vm.memory;
-  return memory + (method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0);
+  return memory + (method === 'BlockMigration' ? ephemeralDirectoryBytes(vm) : 0);
 }
 
 /**

@@ -3,7 +3,7 @@
 // plus the two ways a migration's extra node selector is merged into the target pod's.
 // Pure functions, no I/O.
 
-import type { Labels, NodeSelectorRequirement } from '../scenario/types.js';
+import type { Labels, NodeSelectorRequirement, VmSpec } from '../scenario/types.js';
 
 /** True when every key of `selector` is on `labels` with the same value (an empty selector matches all). */
 export function matchesSelector(labels: Labels, selector: Labels): boolean {
@@ -81,7 +81,7 @@ export function matchesNodeAffinity(labels: Labels, terms: readonly NodeSelector
 export type MergeResult = { ok: true; selector: Labels } | { ok: false; key: string; message: string };
 
 /**
- * Merge a VMIM's `spec.addedNodeSelector` into the selector rendered from the VMI (spec §5): the
+ * Merge a VMIM's `spec.addedNodeSelector` into the selector rendered from the VMI (virt-controller services/nodeselectorrenderer.go): the
  * added selector can only add keys; on a key both set, the VMI's value wins silently (KubeVirt's
  * functional test "trying to override a selector set on the VMI" expects the migration to succeed
  * with the VMI's value). Never fails; the union type keeps one signature with the legacy merge.
@@ -112,4 +112,19 @@ export function mergeLegacyMigrationSelector(base: Labels, added: Labels): Merge
     }
   }
   return mergeNodeSelectors(base, added);
+}
+
+/**
+ * Node label virt-handler sets where the kubelet's static CPU manager runs (dedicatedCpuPlacement
+ * needs it): v1.CPUManager = "cpumanager" (staging/src/kubevirt.io/api/core/v1/types.go), no prefix.
+ */
+export const CPU_MANAGER_LABEL = 'cpumanager';
+
+/**
+ * kube-scheduler only says "didn't match Pod's node affinity/selector"; a VM with dedicated CPUs
+ * usually fails because no node carries cpumanager=true. Say so, or nothing.
+ */
+export function cpuManagerHint(vm: VmSpec, nodeLabels: readonly Labels[]): string {
+  if (!vm.dedicatedCpus || nodeLabels.some((l) => l[CPU_MANAGER_LABEL] === 'true')) return '';
+  return ` (dedicatedCpus needs a node labelled ${CPU_MANAGER_LABEL}=true, where the kubelet runs the static CPU manager: none is)`;
 }

@@ -2,7 +2,7 @@
 // pkg/virt-controller/watch/migration/migrationpolicy.go matchPolicy / countMatchingLabels /
 // applyMigrationPolicySpec). Pure functions, no I/O.
 
-import { versionAtLeast } from '../scenario/defaults.js';
+import { behaviourFor } from '../scenario/versions.js';
 import type { Labels, MigrationConfiguration, MigrationPolicySpec } from '../scenario/types.js';
 
 
@@ -176,6 +176,6 @@ function resolve(
     if (policy.allowPostCopy !== undefined) out.allowPostCopy = policy.allowPostCopy;
     if (policy.allowWorkloadDisruption !== undefined) out.allowWorkloadDisruption = policy.allowWorkloadDisruption;
   }
-  if (!versionAtLeast(version, 1, 5)) out.allowWorkloadDisruption = false;
+  if (!behaviourFor(version, []).workloadDisruption) out.allowWorkloadDisruption = false;
   return out;
 }

@@ -36,6 +36,11 @@ export interface VmiState {
   downSince: number | null;
   /** nodes where it has a pod (source, migration target) */
   podNodes: string[];
+  /**
+   * The node its disk lives on (a non-shared hostDisk, or a local PV): it can only run there, so a
+   * restart goes back there. null when its disks are shared or none is local.
+   */
+  homeNode: string | null;
   /** LiveMigratable as last computed, and on which node (see controller/context.ts) */
   migratability: { node: string | null; result: Migratability } | null;
 }
@@ -73,6 +78,7 @@ export class ClusterState {
         migrations: [],
         downSince: null,
         podNodes: [],
+        homeNode: null,
         migratability: null,
       });
     }

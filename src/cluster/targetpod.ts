@@ -11,7 +11,7 @@
 // - on a key set twice while rendering, the later source overwrites the earlier one, except the
 //   VMIM's addedNodeSelector, which can only add keys.
 
-import { versionAtLeast } from '../scenario/defaults.js';
+import { kubevirtBehaviour } from '../scenario/versions.js';
 import type { KubeVirtSpec, Labels, NodeSpec, VmSpec } from '../scenario/types.js';
 import { HOST_MODEL_CPU_LABEL_PREFIX } from './migratability.js';
 import { mergeNodeSelectors } from './nodeselector.js';
@@ -22,7 +22,8 @@ export type { PodRequirements } from './scheduler.js';
 export const SCHEDULABLE_LABEL = 'kubevirt.io/schedulable';
 export const CPU_MODEL_LABEL_PREFIX = 'cpu-model.node.kubevirt.io/';
 export const CPU_FEATURE_LABEL_PREFIX = 'cpu-feature.node.kubevirt.io/';
-export const CPU_MANAGER_LABEL = 'kubevirt.io/cpumanager';
+/** v1.CPUManager (staging/src/kubevirt.io/api/core/v1/types.go): the label has no kubevirt.io/ prefix */
+export const CPU_MANAGER_LABEL = 'cpumanager';
 export const HOST_MODEL_REQUIRED_FEATURES_LABEL_PREFIX = 'host-model-required-features.node.kubevirt.io/';
 export const SUPPORTED_HOST_MODEL_MIGRATION_CPU_PREFIX = 'cpu-model-migration.node.kubevirt.io/';
 export const CPU_VENDOR_LABEL_PREFIX = 'cpu-vendor.node.kubevirt.io/';
@@ -43,7 +44,7 @@ function keysWithPrefix(labels: Labels, prefix: string): string[] {
  * The selector of the VM's own virt-launcher pod, in the renderer's order:
  * kubevirt.io/schedulable=true, the cluster's developerConfiguration.nodeSelectors, the VMI's
  * nodeSelector, cpu-model…/<model>=true for a named model, cpu-feature…/<f>=true for each required
- * feature (whatever the model, host-model included), kubevirt.io/cpumanager=true for dedicated CPUs.
+ * feature (whatever the model, host-model included), cpumanager=true for dedicated CPUs.
  */
 export function launcherNodeSelector(vm: VmSpec, kv: KubeVirtSpec): Labels {
   const sel: Labels = { [SCHEDULABLE_LABEL]: 'true' };
@@ -205,7 +206,7 @@ export function targetPodRequirements(
   }
 
   // v1.8+: pin the CPU vendor of the source node unless a vendor selector is already there.
-  if (versionAtLeast(kv.version, 1, 8) && !hasVendor) {
+  if (kubevirtBehaviour(kv).pinCpuVendor && !hasVendor) {
     const vendor = sourceNodeFactsOf(sourceNode).vendor;
     if (vendor !== undefined) sel[vendor] = 'true';
   }

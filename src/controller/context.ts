@@ -27,7 +27,7 @@ export function migratability(ctx: Context, vmi: VmiState): Migratability {
   const cached = vmi.migratability;
   if (cached && cached.node === vmi.node) return cached.result;
   const source = vmi.node ? ctx.state.node(vmi.node).spec : null;
-  const result = liveMigratable(vmi.spec, source, ctx.scenario.kubevirt, ctx.scenario.profile);
+  const result = liveMigratable(vmi.spec, source, ctx.scenario.kubevirt);
   vmi.migratability = { node: vmi.node, result };
   return result;
 }

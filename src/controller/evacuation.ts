@@ -1,15 +1,24 @@
-// Node drains: `kubectl drain` (cordon + eviction through KubeVirt's eviction webhook, spec §4.1)
-// and the evacuation controller that turns marked VMIs into kubevirt-evacuation-* migrations
-// (spec §4.2), retried with the migration controller's back-off until the node is empty.
+// Node drains, and the evacuation controller that turns VMIs to be moved into
+// kubevirt-evacuation-* migrations (KubeVirt pkg/virt-controller/watch/drain/evacuation/evacuation.go),
+// retried with the migration controller's back-off until the node is empty. Two styles:
+// - `kubectl-drain`: cordon, then the Eviction API for every launcher pod, answered by KubeVirt's
+//   eviction webhook (pkg/virt-api/webhooks/validating-webhook/admitters/pod-eviction-admitter.go);
+// - `harvester`: Harvester's pre-drain (package/upgrade/upgrade_node.sh, command_pre_drain):
+//   the detector stops what it lists, the node gets the drain taint, and the script waits with
+//   no deadline. Nothing is evicted; a VM KubeVirt does not migrate stays and the drain never ends.
+import { harvesterDetector } from '../cluster/harvester.js';
 import { matchesSelector } from '../cluster/nodeselector.js';
 import type { VmiState } from '../cluster/state.js';
-import type { EvictionStrategy, NodeTarget } from '../scenario/types.js';
-import { versionAtLeast } from '../scenario/defaults.js';
+import type { EvictionStrategy, NodeTarget, WaveStyle } from '../scenario/types.js';
+import { kubevirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
 import { Priority, type MigrationController, type Vmim } from './migration-controller.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
-export type DrainStyle = 'kubevirt' | 'harvester';
+export type DrainStyle = WaveStyle;
+
+/** Re-sync delay of a node whose drain found no free spot (evacuation.go deFactoRequeueDuration). */
+const EVACUATION_RESYNC = 5;
 
 interface Drain {
   node: string;
@@ -18,11 +27,12 @@ interface Drain {
   wave: string | null;
   style: DrainStyle;
   done: boolean;
-  /** VMIs stopped by this drain that come back when the node is upgraded (Harvester) */
-  stoppedHere: VmiState[];
+  /** Harvester: the VMs its detector stopped, started again after the node's post-drain if restoreVM */
+  detectorStopped: VmiState[];
   onDrained: (() => void) | null;
   syncTimer: boolean;
-  blocked: Set<string>;
+  /** VMIs that keep the drain from finishing, and why (reported once each) */
+  blocked: Map<string, string>;
 }
 
 export class EvacuationController {
@@ -47,17 +57,29 @@ export class EvacuationController {
   }
 
   drainNodes(nodes: string[], wave: string | null): void {
-    for (const n of nodes) this.drain(n, wave, 'kubevirt', null);
+    for (const n of nodes) this.drain(n, wave, 'kubectl-drain', null);
   }
 
-  /** Cordon the node and evict its VMIs; `onDrained` runs once no VMI is left on it. */
+  /** Harvester's detector over the running VMIs of `nodes` (all nodes when null), in scenario order. */
+  detect(nodes: string[] | null): { vmi: VmiState; reason: string; message: string }[] {
+    const { state, scenario } = this.ctx;
+    const out: { vmi: VmiState; reason: string; message: string }[] = [];
+    for (const vmi of state.vmis.values()) {
+      if (vmi.node === null || (nodes !== null && !nodes.includes(vmi.node))) continue;
+      const f = harvesterDetector(vmi.spec, vmi.node, state.nodeList, scenario.harvester.version);
+      if (f !== null) out.push({ vmi, ...f });
+    }
+    return out;
+  }
+
+  /** Start draining `node`; `onDrained` runs once no VMI is left on it. */
   drain(node: string, wave: string | null, style: DrainStyle, onDrained: (() => void) | null): void {
     const { sim, log, state, scenario } = this.ctx;
     const existing = this.drains.get(node);
     if (existing && !existing.done) return;
     const k = this.drainCount.get(node) ?? 0;
     this.drainCount.set(node, k + 1);
-    const d: Drain = { node, entity: `${node}/${k}`, wave, style, done: false, stoppedHere: [], onDrained, syncTimer: false, blocked: new Set() };
+    const d: Drain = { node, entity: `${node}/${k}`, wave, style, done: false, detectorStopped: [], onDrained, syncTimer: false, blocked: new Map() };
     this.drains.set(node, d);
     this.active.add(d);
     const ns = state.node(node);
@@ -67,83 +89,104 @@ export class EvacuationController {
       log.record({ t: sim.now, type: 'NodeCordoned', node });
     }
     if (style === 'harvester') {
-      // Harvester's pre-drain: shut down the VMs that cannot live-migrate, then taint the node.
-      for (const vmi of state.vmisOn(node)) {
-        if (!migratability(this.ctx, vmi).migratable) this.shutDown(d, vmi, 'Harvester pre-drain: not live-migratable');
+      // upgrade_node.sh pre-drain: the detector stops the VMs it lists, then the drain taint makes
+      // KubeVirt's evacuation controller migrate what it can (the deprecated taint path).
+      for (const f of this.detect([node])) {
+        this.lifecycle.stop(f.vmi, `Harvester pre-drain detector: ${f.message}`, { lost: false, restartAfter: null });
+        d.detectorStopped.push(f.vmi);
       }
       state.setTaints(node, [...ns.taints, { key: scenario.kubevirt.migrations.nodeDrainTaintKey, value: 'draining', effect: 'NoSchedule' }]);
+      this.taintPath(d);
+    } else {
+      this.evict(d);
     }
-    this.evict(d);
     this.sync(d);
     this.checkDone(d);
+  }
+
+  private block(d: Drain, vmi: VmiState, reason: string): void {
+    if (d.blocked.has(vmi.key)) return;
+    d.blocked.set(vmi.key, reason);
+    this.ctx.log.record({ t: this.ctx.sim.now, type: 'DrainBlocked', node: d.node, reason, vmi: vmi.key });
   }
 
   private strategy(vmi: VmiState): EvictionStrategy {
     return vmi.spec.evictionStrategy ?? this.ctx.scenario.kubevirt.evictionStrategy;
   }
 
-  /** The eviction webhook's answer for every launcher pod on the node. */
+  /** The eviction webhook's answer for every launcher pod on the node (`kubectl drain`). */
   private evict(d: Drain): void {
-    const { sim, log, state } = this.ctx;
+    const { state } = this.ctx;
     for (const vmi of state.vmisOn(d.node)) {
       const strategy = this.strategy(vmi);
       const m = migratability(this.ctx, vmi);
-      const mark = (): void => {
-        vmi.evacuationNodeName = d.node;
-      };
-      const block = (reason: string): void => {
-        if (d.blocked.has(vmi.key)) return;
-        d.blocked.add(vmi.key);
-        log.record({ t: sim.now, type: 'DrainBlocked', node: d.node, reason });
-      };
       switch (strategy) {
         case 'LiveMigrate':
-          if (m.migratable) mark();
-          else block(`VMI ${vmi.key} is not live-migratable (${m.reason}) and its eviction strategy is LiveMigrate: eviction denied (429)`);
+          if (m.migratable) vmi.evacuationNodeName = d.node;
+          else this.block(d, vmi, `VMI ${vmi.key} is not live-migratable (${m.reason}) and its eviction strategy is LiveMigrate: eviction denied (429)`);
           break;
         case 'LiveMigrateIfPossible':
-          if (m.migratable) mark();
-          else this.shutDown(d, vmi, `evicted: not live-migratable (${m.reason}), eviction strategy LiveMigrateIfPossible`);
+          if (m.migratable) vmi.evacuationNodeName = d.node;
+          else this.shutDown(vmi, `evicted: not live-migratable (${m.reason}), eviction strategy LiveMigrateIfPossible`);
           break;
         case 'None':
-          this.shutDown(d, vmi, 'evicted: eviction strategy None');
+          this.shutDown(vmi, 'evicted: eviction strategy None');
           break;
         case 'External':
-          mark();
-          block(`VMI ${vmi.key} has eviction strategy External: waiting for an external controller`);
+          vmi.evacuationNodeName = d.node;
+          this.block(d, vmi, `VMI ${vmi.key} has eviction strategy External: waiting for an external controller`);
           break;
       }
     }
   }
 
-  private shutDown(d: Drain, vmi: VmiState, reason: string): void {
-    // The VirtualMachine controller starts it again elsewhere; Harvester brings it back after the upgrade.
-    const restart = d.style === 'harvester' ? null : vmi.spec.restartTime;
-    this.lifecycle.stop(vmi, reason, { lost: false, restartAfter: restart });
-    if (restart === null) d.stoppedHere.push(vmi);
+  /**
+   * The drain taint (evacuation.go vmisToMigrate with the taint): every VMI on the node is a
+   * candidate, but only LiveMigrate, or LiveMigrateIfPossible when LiveMigratable, pass the filter.
+   * Nobody evicts the others: they stay, and Harvester's pre-drain waits for them for ever.
+   */
+  private taintPath(d: Drain): void {
+    const { state } = this.ctx;
+    for (const vmi of state.vmisOn(d.node)) {
+      const strategy = this.strategy(vmi);
+      const m = migratability(this.ctx, vmi);
+      const migrates = (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') && m.migratable;
+      if (migrates) {
+        vmi.evacuationNodeName = d.node;
+      } else if (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') {
+        this.block(d, vmi, `VMI ${vmi.key} stays: KubeVirt cannot live-migrate it (${m.reason}) and Harvester's detector did not list it`);
+      } else {
+        this.block(d, vmi, `VMI ${vmi.key} stays: eviction strategy ${strategy}, and Harvester's pre-drain evicts nothing`);
+      }
+    }
   }
 
-  /** Evacuation controller sync for one node: create VMIMs for marked VMIs without one. */
+  /** An eviction without migration: the VirtualMachine controller starts the VM again elsewhere. */
+  private shutDown(vmi: VmiState, reason: string): void {
+    this.lifecycle.stop(vmi, reason, { lost: false, restartAfter: vmi.spec.restartTime });
+  }
+
+  /** Evacuation controller sync for one node: create VMIMs for the VMIs to move that have none. */
   private sync(d: Drain): void {
-    const { sim, state, scenario } = this.ctx;
+    const { sim, scenario } = this.ctx;
     if (d.done) return;
-    const candidates = state.vmisOn(
-      d.node,
-      (v) => v.evacuationNodeName === d.node && v.activeMigration === null && this.strategy(v) !== 'External',
-    );
+    const candidates = this.ctx.state.vmisOn(d.node, (v) => v.evacuationNodeName === d.node && v.activeMigration === null && this.strategy(v) !== 'External');
     if (candidates.length === 0) return;
-    let budget = candidates.length;
-    if (!versionAtLeast(scenario.kubevirt.version, 1, 9)) {
-      // Up to v1.8 the evacuation controller throttles itself (spec §4.2).
+    if (!kubevirtBehaviour(scenario.kubevirt).priorityQueue) {
+      // Without the priority queue the controller throttles itself: free spots are the limits minus
+      // the migrations at phase Scheduling or later (FilterRunningMigrations: IsRunning() is false
+      // for Pending). The VMIMs it creates are Pending, so the re-sync that each creation triggers
+      // finds the same free spots and creates more: any free spot lets every candidate through,
+      // and the migration controller's limits then hold the surplus on their 5 s re-poll grid.
       const cfg = scenario.kubevirt.migrations;
-      budget = Math.min(
+      const free = Math.min(
         cfg.parallelMigrationsPerCluster - this.migrations.runningCount,
         cfg.parallelOutboundMigrationsPerNode - this.migrations.outboundCount(d.node),
       );
-      if (budget <= 0) {
+      if (free <= 0) {
         if (!d.syncTimer) {
           d.syncTimer = true;
-          sim.after(5, () => {
+          sim.after(EVACUATION_RESYNC, () => {
             d.syncTimer = false;
             this.sync(d);
           }, 'evacuation-resync');
@@ -151,7 +194,7 @@ export class EvacuationController {
         return;
       }
     }
-    for (const vmi of candidates.slice(0, budget)) {
+    for (const vmi of candidates) {
       this.migrations.create({
         name: null,
         vmi: vmi.key,
@@ -165,25 +208,31 @@ export class EvacuationController {
   }
 
   private migrationFinal(m: Vmim): void {
-    // Up to v1.8 any final migration frees budget that every waiting drain may use. From v1.9 all
-    // evacuations exist from the start, so only the drains of the migration's own nodes can change:
-    // a failed evacuation needs a new VMIM, a VMI that left may complete the drain.
-    const drains = versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)
-      ? [m.evacuationNode, m.sourceNode].flatMap((n) => {
-          const d = n === null ? undefined : this.drains.get(n);
-          return d && !d.done ? [d] : [];
-        })
-      : [...this.active];
-    for (const d of new Set(drains)) {
-      if (m.evacuationNode === d.node && m.phase === 'Failed' && d.style === 'harvester' && m.vmi.node === d.node) {
-        // upgrade_node.sh: a Failed kubevirt-evacuation-* migration makes it `virtctl stop` the VM.
-        this.shutDown(d, m.vmi, `Harvester pre-drain: evacuation migration ${m.name} failed (${m.failureReason})`);
-      }
+    const { scenario } = this.ctx;
+    const own = m.evacuationNode === null ? undefined : this.drains.get(m.evacuationNode);
+    if (own && !own.done && own.style === 'harvester' && m.phase === 'Failed' && m.vmi.node === own.node) {
+      // wait_vms_out_or_shutdown: a Failed evacuation migration makes it `virtctl stop` the VM, which
+      // nothing starts again (the restore job only starts the VMs the detector stopped).
+      this.lifecycle.stop(m.vmi, `Harvester pre-drain: virtctl stop after evacuation migration ${m.name} failed (${m.failureReason})`, {
+        lost: false,
+        restartAfter: null,
+      });
+    }
+    // With the priority queue, a migration's events re-sync the drains of both its nodes. Without it
+    // (up to v1.8) the evacuation controller re-queues the node the VMI is on afterwards: after a
+    // success that is the new node, so the drained node waits for its own 5 s re-sync.
+    const nodes = kubevirtBehaviour(scenario.kubevirt).priorityQueue ? [m.evacuationNode, m.sourceNode] : [m.vmi.node];
+    for (const n of new Set(nodes)) {
+      const d = n === null ? undefined : this.drains.get(n);
+      if (!d || d.done) continue;
       this.sync(d);
-      this.checkDone(d);
+    }
+    // A VMI that left (or was stopped) may have been the last one: every drain of its source checks.
+    for (const n of new Set([m.sourceNode, m.evacuationNode])) {
+      const d = n === null ? undefined : this.drains.get(n);
+      if (d && !d.done) this.checkDone(d);
     }
   }
-
 
   private checkDone(d: Drain): void {
     const { sim, log, state, scenario } = this.ctx;
@@ -198,7 +247,11 @@ export class EvacuationController {
     }, 'drain-complete');
   }
 
-  /** After the node's upgrade: uncordon, drop the drain taint, bring back what the drain stopped. */
+  /**
+   * After the node's upgrade (post-drain): uncordon, drop the drain taint. Harvester's restore-vm
+   * job (pkg/controller/master/upgrade/job_controller.go, sendRestoreVMJob) starts the VMs the
+   * detector stopped, only with upgrade-config restoreVM: true.
+   */
   release(node: string): void {
     const { sim, log, state, scenario } = this.ctx;
     const ns = state.node(node);
@@ -209,10 +262,10 @@ export class EvacuationController {
       log.record({ t: sim.now, type: 'NodeUncordoned', node });
     }
     const d = this.drains.get(node);
-    if (d) {
-      for (const vmi of d.stoppedHere) this.lifecycle.restartLater(vmi, vmi.spec.restartTime);
-      d.stoppedHere = [];
+    if (d && scenario.harvester.restoreVM) {
+      for (const vmi of d.detectorStopped) this.lifecycle.restartLater(vmi, vmi.spec.restartTime);
     }
+    if (d) d.detectorStopped = [];
     this.migrations.clusterChanged();
     this.lifecycle.clusterChanged();
   }

@@ -1,74 +1,25 @@
-// virt-controller's migration controller (spec §3): VirtualMachineInstanceMigration objects,
-// the Pending queue with its cluster and per-node limits checked only at target-pod creation,
-// priorities and re-poll delays, evacuation back-off, target-pod timeouts, the hand-off, and
-// the virt-handler / virt-launcher side that runs the job and its monitor.
-import {
-  acceptableCompletionTime,
-  blockMigrationDiskBytes,
-  migrationDataSize,
-  migrationMethod,
-} from '../cluster/migratability.js';
+// virt-controller's migration controller (KubeVirt pkg/virt-controller/watch/migration/migration.go):
+// VirtualMachineInstanceMigration objects (vmim.ts) and their phases, the Pending queue with its cluster and
+// per-node limits checked only at target-pod creation, priorities and re-poll delays, the
+// evacuation back-off, the target pod and its timeouts, and the hand-off that freezes the
+// migration's configuration. The source virt-handler / virt-launcher that run the job and its
+// monitor are migration-source.ts; version-dependent behaviour comes from scenario/versions.ts.
 import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
-import type { VmiState } from '../cluster/state.js';
-import { targetPodRequirements, type PodRequirements } from '../cluster/targetpod.js';
+import { targetPodRequirements } from '../cluster/targetpod.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
-import { dirtyModel } from '../precopy/dirty.js';
-import { MigrationJob, type JobEvent, type JobResult } from '../precopy/job.js';
+import type { JobResult } from '../precopy/job.js';
 import type { Distribution, Labels, MigrationConfiguration } from '../scenario/types.js';
-import { versionAtLeast } from '../scenario/defaults.js';
+import { kubevirtBehaviour, type KubeVirtBehaviour } from '../scenario/versions.js';
 import { migratability, type Context } from './context.js';
-import { MigrationMonitor, type MonitorAction } from './monitor.js';
+import { MigrationSource } from './migration-source.js';
+import { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, TARGET_POD_REMOVED, targetPodKey, type BackoffEntry, type MigrationRequest, type Vmim } from './vmim.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
 
-/** spec.priority → queue priority (spec §3.4) */
-export const Priority = { running: 1000, systemCritical: 100, userTriggered: 50, systemMaintenance: 20, user: 0 } as const;
-
-export interface MigrationRequest {
-  name: string | null;
-  vmi: string;
-  priority: number;
-  /** kubevirt.io/evacuationMigration=<node> */
-  evacuationNode: string | null;
-  addedNodeSelector: Labels;
-  apiKind: string;
-  wave: string | null;
-}
-
-export interface Vmim {
-  name: string;
-  seq: number;
-  /** `<namespace/name>/<k>` for the VMI's k-th migration: names its random draws */
-  entity: string;
-  vmi: VmiState;
-  priority: number;
-  evacuationNode: string | null;
-  wave: string | null;
-  addedNodeSelector: Labels;
-  createdAt: number;
-  phase: VmimPhase;
-  finalAt: number | null;
-  sourceNode: string;
-  pod: PodRequirements | null;
-  podCreatedAt: number | null;
-  targetNode: string | null;
-  podReady: boolean;
-  handedOff: boolean;
-  unschedulable: string | null;
-  abortRequested: boolean;
-  job: MigrationJob | null;
-  monitor: MigrationMonitor | null;
-  timers: Timer[];
-  reconcileTimer: Timer | null;
-  /** end of the evacuation back-off (fixed at creation: the earlier VMIMs are all final) */
-  backoffUntil: number;
-  /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */
-  pollBase: number;
-  pollDelay: number;
-  failureReason: string | null;
-}
+export { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, Priority, TARGET_POD_REMOVED } from './vmim.js';
+export type { BackoffEntry, MigrationRequest, Vmim } from './vmim.js';
 
 export class MigrationController {
   readonly vmims = new Map<string, Vmim>();
@@ -89,11 +40,17 @@ export class MigrationController {
   private lastQueueReason = new Map<Vmim, string>();
   private seq = 0;
   private finalListeners: ((m: Vmim) => void)[] = [];
+  private readonly source: MigrationSource;
 
   constructor(
     private readonly ctx: Context,
     private readonly lifecycle: VmLifecycle,
-  ) {}
+  ) {
+    this.source = new MigrationSource(ctx, {
+      succeeded: (m, result) => this.succeed(m, result),
+      failed: (m, reason, message, result, vmLost) => this.fail(m, reason, message, result, vmLost),
+    });
+  }
 
   onFinal(fn: (m: Vmim) => void): void {
     this.finalListeners.push(fn);
@@ -124,7 +81,7 @@ export class MigrationController {
     }
   }
 
-  /** Create a VMIM as the API server would: admission first (spec §6, last paragraph). */
+  /** Create a VMIM as the API server would: admission first (virt-api migration-create-admitter.go). */
   create(req: MigrationRequest): Vmim | null {
     const { sim, log, state } = this.ctx;
     const attempt = this.attempts.get(req.vmi) ?? 0;
@@ -168,6 +125,8 @@ export class MigrationController {
       targetNode: null,
       podReady: false,
       handedOff: false,
+      policy: null,
+      config: null,
       unschedulable: null,
       abortRequested: false,
       job: null,
@@ -209,32 +168,31 @@ export class MigrationController {
     }, 'reconcile');
   }
 
-  /** Re-poll delay at a limit, by priority (spec §3.3). */
+  private get behaviour(): KubeVirtBehaviour {
+    return kubevirtBehaviour(this.ctx.scenario.kubevirt);
+  }
+
+  /**
+   * Re-poll delay at a limit (migration.go handleTargetPodCreation): by priority with the priority
+   * queue, else every migration is re-queued after 5 s.
+   */
   private limitDelay(m: Vmim): number {
-    if (!versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) return 5;
+    if (!this.behaviour.priorityQueue) return 5;
     if (m.priority >= 100) return 1;
     if (m.priority >= 50) return 3;
     return 5;
   }
 
-  /** Evacuation back-off: 20 s doubling per earlier failed evacuation VMIM, up to the last success (§3.7). */
+  /** Evacuation back-off over the VMI's VMIMs that garbage collection kept (see evacuationBackoffUntil). */
   private backoffUntil(m: Vmim): number {
     if (m.evacuationNode === null) return 0;
-    const names = m.vmi.migrations;
-    let failed = 0;
-    let lastFailedAt = 0;
-    // Garbage collection keeps the newest 5 finalized VMIMs per VMI.
-    let finalized = 0;
-    for (let i = names.length - 1; i >= 0 && finalized < 5; i--) {
-      const prev = this.vmims.get(names[i]!)!;
-      if (prev === m || prev.evacuationNode === null || prev.finalAt === null) continue;
-      finalized++;
-      if (prev.phase === 'Succeeded') break;
-      if (failed === 0) lastFailedAt = prev.finalAt;
-      failed++;
+    const history: BackoffEntry[] = [];
+    for (const name of m.vmi.migrations) {
+      const prev = this.vmims.get(name)!;
+      if (prev === m || prev.finalAt === null) continue;
+      history.push({ evacuation: prev.evacuationNode !== null, phase: prev.phase, finalAt: prev.finalAt });
     }
-    if (failed === 0) return 0;
-    return lastFailedAt + 20 * 2 ** (failed - 1);
+    return evacuationBackoffUntil(history);
   }
 
   private reconcilePending(m: Vmim): void {
@@ -242,7 +200,7 @@ export class MigrationController {
     if (m.finalAt !== null || m.podCreatedAt !== null) return;
     const { sim, log } = this.ctx;
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
     const until = m.backoffUntil;
@@ -335,6 +293,7 @@ export class MigrationController {
     if (res.node === null) {
       if (m.unschedulable !== res.message) {
         log.record({ t: sim.now, type: 'TargetPodUnschedulable', migration: m.name, message: res.message });
+        this.event(m, 'Warning', 'migrationTargetPodUnschedulable', res.message);
       }
       m.unschedulable = res.message;
       this.unschedulable.add(m);
@@ -356,16 +315,44 @@ export class MigrationController {
     }
   }
 
+  /**
+   * The pending target-pod timeouts (migration.go, handlePendingPodTimeout): the pod is deleted
+   * with a SuccessfulDelete event naming the timeout, and the migration, past Pending without its
+   * pod, fails with the FailedMigration warning.
+   */
   private unschedulableTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.targetNode !== null || m.unschedulable === null) return;
     const s = this.ctx.scenario.controlPlane.unschedulablePendingTimeout;
-    this.fail(m, 'TargetPodUnschedulable', `target pod was unschedulable for ${s}s and was deleted: ${m.unschedulable}`, null, false);
+    this.podTimedOut(m, 'TargetPodUnschedulable', `unschedulable pod ${targetPodKey(m)} timeout period exceeded`, `target pod was unschedulable for ${s}s: ${m.unschedulable}`);
   }
 
   private catchAllTimeout(m: Vmim): void {
     if (m.finalAt !== null || m.podReady) return;
     const s = this.ctx.scenario.controlPlane.catchAllPendingTimeout;
-    this.fail(m, 'TargetPodPendingTimeout', `target pod was pending for ${s}s and was deleted`, null, false);
+    this.podTimedOut(m, 'TargetPodPendingTimeout', `pending pod ${targetPodKey(m)} timeout period exceeded`, `target pod was pending for ${s}s`);
+  }
+
+  /** `why` omits the pod's name, so that repeated failures of the same kind read the same. */
+  private podTimedOut(m: Vmim, reason: string, deleted: string, why: string): void {
+    this.event(m, 'Normal', 'SuccessfulDelete', deleted);
+    this.event(m, 'Warning', 'FailedMigration', TARGET_POD_REMOVED);
+    this.fail(m, reason, `${TARGET_POD_REMOVED} (${why})`, null, false);
+  }
+
+  private event(m: Vmim, eventType: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.ctx.log.record({
+      t: this.ctx.sim.now,
+      type: 'KubeEvent',
+      object: `VirtualMachineInstanceMigration ${m.vmi.spec.namespace}/${m.name}`,
+      eventType,
+      reason,
+      message,
+    });
+  }
+
+  /** What a VMIM deleted while Running reports once AbortJob returns. */
+  private cancelMessage(): string {
+    return this.behaviour.asyncAbortMessages ? 'Live migration has been aborted' : CANCELED_BY_CLIENT;
   }
 
   private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
@@ -379,7 +366,7 @@ export class MigrationController {
     m.podReady = true;
     this.setPhase(m, 'Scheduled');
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
     this.after(m, this.ctx.scenario.controlPlane.handoff, 'handoff', () => this.handOff(m));
@@ -387,148 +374,33 @@ export class MigrationController {
 
   private handOff(m: Vmim): void {
     if (m.abortRequested) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
       return;
     }
+    // The hand-off patches migrationState with the resolved policy and configuration: a later
+    // change does not reach this migration (migration.go, handleMigrationHandoff / migrationpolicy.go).
+    const { scenario } = this.ctx;
+    const vm = m.vmi.spec;
+    m.policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
+    m.config = resolveMigrationConfiguration(scenario.kubevirt.migrations, m.policy, scenario.kubevirt.version);
     m.handedOff = true;
     this.setPhase(m, 'PreparingTarget');
     this.after(m, this.ctx.scenario.controlPlane.targetPreparation, 'target-preparation', () => {
       this.setPhase(m, 'TargetReady');
-      this.after(m, this.ctx.scenario.controlPlane.migrationStart, 'migration-start', () => this.startMigration(m));
+      this.after(m, this.ctx.scenario.controlPlane.migrationStart, 'migration-start', () => {
+        this.setPhase(m, 'Running');
+        this.source.start(m);
+        if (m.abortRequested) this.source.abort(m, this.cancelMessage());
+      });
     });
   }
 
-  /** The source virt-handler starts the launcher's migration: policy frozen at hand-off, monitor, job. */
-  private startMigration(m: Vmim): void {
-    const { sim, log, scenario, fabric, topology } = this.ctx;
-    const vm = m.vmi.spec;
-    const policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
-    const cfg = resolveMigrationConfiguration(scenario.kubevirt.migrations, policy, scenario.kubevirt.version);
-    const method = migrationMethod(vm);
-    const acceptable = acceptableCompletionTime(cfg.completionTimeoutPerGiB, migrationDataSize(vm, method));
-    this.setPhase(m, 'Running');
-    log.record({
-      t: sim.now,
-      type: 'MigrationStarted',
-      migration: m.name,
-      sourceNode: m.sourceNode,
-      targetNode: m.targetNode!,
-      policy: policy?.name ?? null,
-      method,
-      acceptableCompletionTime: acceptable,
-      bandwidthPerMigration: cfg.bandwidthPerMigration,
-    });
-    const hv = scenario.hypervisor;
-    const job = new MigrationJob(
-      sim,
-      fabric,
-      {
-        id: m.name,
-        memoryBytes: vm.usedMemory,
-        guestBytes: vm.guestMemory ?? vm.memory,
-        pageSize: hv.pageSize,
-        switchover: hv.switchover,
-        diskBytes: method === 'BlockMigration' ? blockMigrationDiskBytes(vm) : 0,
-        dirty: dirtyModel(vm.dirty),
-        throttleSensitivity: vm.throttleSensitivity,
-        downtimeLimit: hv.downtimeLimit,
-        switchoverCost: hv.switchoverCost,
-        bandwidthCap: cfg.bandwidthPerMigration > 0 ? cfg.bandwidthPerMigration : Infinity,
-        autoConverge: cfg.allowAutoConverge
-          ? {
-              initialPct: hv.throttle.initial * 100,
-              incrementPct: hv.throttle.increment * 100,
-              maxPct: hv.throttle.max * 100,
-              triggerThreshold: hv.throttle.triggerThreshold,
-              syncInterval: 5,
-            }
-          : null,
-        keepaliveTimeout: hv.keepalive.interval * (hv.keepalive.count + 1),
-        links: topology.links(m.sourceNode, m.targetNode!),
-      },
-      (ev) => this.onJobEvent(m, ev),
-    );
-    m.job = job;
-    m.monitor = new MigrationMonitor(
-      sim,
-      job,
-      {
-        acceptableCompletionTime: acceptable,
-        progressTimeout: cfg.progressTimeout,
-        allowWorkloadDisruption: cfg.allowWorkloadDisruption,
-        allowPostCopy: cfg.allowPostCopy,
-        hasVfio: vm.gpus.length > 0 || vm.hostDevices > 0,
-        version: scenario.kubevirt.version,
-      },
-      (a) => this.onMonitorAction(m, a),
-    );
-    m.monitor.begin();
-    job.start();
-    if (!topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork })) {
-      job.setReachable(false);
-    }
-    if (m.abortRequested) job.abort('AbortRequested', 'migration was deleted: AbortJob');
-  }
-
-  /** Outages changed: tell every running job whether its path is reachable. */
+  /** Outages changed: the source handlers re-check the path of every running job. */
   connectivityChanged(): void {
-    const { topology } = this.ctx;
-    this.ctx.fabric.batch(() => {
-      for (const m of this.running) {
-        if (m.job && m.job.active) {
-          m.job.setReachable(topology.reachable({ from: m.sourceNode, to: m.targetNode!, network: topology.migrationNetwork }));
-        }
-      }
-    });
+    this.source.connectivityChanged(this.running);
   }
 
-  private onMonitorAction(m: Vmim, a: MonitorAction): void {
-    const { sim, log } = this.ctx;
-    if (a.type === 'GuestPaused') {
-      log.record({ t: sim.now, type: 'GuestPaused', migration: m.name, acceptableCompletionTime: a.newAcceptableCompletionTime });
-    } else if (a.type === 'DowntimeRaised') {
-      log.record({ t: sim.now, type: 'DowntimeRaised', migration: m.name, downtimeLimit: a.downtimeLimit });
-    }
-    // PostCopySwitch and Abort are logged from the job's own events.
-  }
-
-  private onJobEvent(m: Vmim, ev: JobEvent): void {
-    const { sim, log } = this.ctx;
-    const t = sim.now;
-    switch (ev.type) {
-      case 'Iteration':
-        log.record({ t, type: 'Iteration', migration: m.name, iteration: ev.iteration, bytes: ev.bytes, duration: ev.duration, dirtied: ev.dirtied, rate: ev.rate, threshold: ev.threshold });
-        break;
-      case 'Throttle':
-        log.record({ t, type: 'Throttle', migration: m.name, percent: ev.percent });
-        break;
-      case 'StopAndCopy':
-        m.monitor?.stop();
-        log.record({ t, type: 'StopAndCopy', migration: m.name, bytes: ev.bytes });
-        break;
-      case 'PostCopyStarted':
-        log.record({ t, type: 'PostCopyStarted', migration: m.name, bytes: ev.bytes });
-        break;
-      case 'Stalled':
-        m.monitor?.stalled();
-        log.record({ t, type: 'Stalled', migration: m.name });
-        break;
-      case 'Resumed':
-        m.monitor?.resumed();
-        log.record({ t, type: 'Resumed', migration: m.name, stalledSeconds: ev.stalledSeconds });
-        break;
-      case 'Completed':
-        this.succeed(m, ev.result);
-        break;
-      case 'Failed':
-        this.fail(m, ev.reason, ev.message, ev.result, ev.vmLost);
-        break;
-      default:
-        break;
-    }
-  }
-
-  /** Deleting the VMIM (virtctl migrate-cancel), spec §3.6. */
+  /** Deleting the VMIM (virtctl migrate-cancel): migration.go, the finalizer kubevirt.io/migrationJobFinalize. */
   cancel(name: string): void {
     const { sim, log } = this.ctx;
     const m = this.vmims.get(name);
@@ -536,9 +408,9 @@ export class MigrationController {
     log.record({ t: sim.now, type: 'AbortRequested', migration: name });
     m.abortRequested = true;
     if (!m.handedOff) {
-      this.fail(m, 'AbortRequested', 'migration was deleted before hand-off', null, false);
-    } else if (m.job && m.job.active && m.job.mode !== 'PostCopy') {
-      m.job.abort('AbortRequested', 'migration was deleted: AbortJob');
+      this.fail(m, 'AbortRequested', CANCELED_BEFORE_HANDOFF, null, false);
+    } else {
+      this.source.abort(m, this.cancelMessage());
     }
     // PreparingTarget / TargetReady: the abort happens once Running starts. Post-copy cannot be cancelled.
   }
@@ -599,8 +471,9 @@ export class MigrationController {
   }
 
   private afterFinal(m: Vmim): void {
-    // v1.9+: a finished migration re-offers its slot at once to the top pending ones by priority.
-    if (versionAtLeast(this.ctx.scenario.kubevirt.version, 1, 9)) {
+    // Priority queue: a finished migration re-offers its slot at once to the top pending ones by
+    // priority. Without it the waiting migrations find the slot on their own 5 s re-poll grid.
+    if (this.behaviour.priorityQueue) {
       for (const p of this.topPending(this.config.parallelMigrationsPerCluster)) this.requeue(p, 0);
     }
     this.scheduleWake();

@@ -1,11 +1,12 @@
-// KubeVirt's source-side migration monitor (virt-launcher, legacy path, spec §2.1–2.4).
+// KubeVirt's source-side migration monitor (virt-launcher, legacy path:
+// pkg/virt-launcher/virtwrap/live-migration-source.go, migrationMonitor).
 // It polls libvirt every 400 ms from the moment it starts; rather than simulate every poll we
 // schedule only the polls at which a decision can change: the first poll past the completion
 // deadline, and, while the transfer is stalled, the first poll past the progress timeout.
 // Both tests are strict and in whole seconds: floor(elapsed) > limit.
 import type { Simulator, Timer } from '../engine/simulator.js';
 import type { MigrationJob } from '../precopy/job.js';
-import { versionAtLeast } from '../scenario/defaults.js';
+import type { KubeVirtBehaviour } from '../scenario/versions.js';
 
 export const POLL_MS = 400;
 
@@ -18,7 +19,22 @@ export interface MonitorParams {
   allowPostCopy: boolean;
   /** a VFIO device (e.g. a mediated GPU) is attached */
   hasVfio: boolean;
-  version: { major: number; minor: number };
+  behaviour: Pick<KubeVirtBehaviour, 'workloadDisruption' | 'vfioRaisesDowntime' | 'asyncAbortMessages'>;
+}
+
+/**
+ * The failure reason the monitor's abort leaves on the VMI / VMIM. Up to v1.8 the monitor wrote
+ * the cause; v1.9's asynchronous AbortJob (cancelMigration) reports the same text for every cause.
+ */
+export function abortMessage(
+  cause: 'ProgressTimeout' | 'CompletionTimeout',
+  seconds: number,
+  behaviour: Pick<KubeVirtBehaviour, 'asyncAbortMessages'>,
+): string {
+  if (behaviour.asyncAbortMessages) return 'Live migration has been aborted';
+  return cause === 'ProgressTimeout'
+    ? `Live migration stuck for ${seconds} seconds and has been aborted`
+    : `Live migration is not completed after ${seconds} seconds and has been aborted`;
 }
 
 export type MonitorAction =
@@ -110,7 +126,7 @@ export class MigrationMonitor {
     this.arm();
   }
 
-  /** One poll, in the decision order of spec §2.4: only the first matching case acts. */
+  /** One poll, in the order of the monitor's `switch`: only the first matching case acts. */
   private evaluate(k: number): void {
     this.lastEvaluated = k;
     if (this.stopped || !this.job.active) return;
@@ -118,18 +134,19 @@ export class MigrationMonitor {
     const elapsed = Math.floor((k * POLL_MS) / 1000);
     const completionExceeded = this.acceptable > 0 && elapsed > this.acceptable;
     const progressExceeded = this.progressPoll !== null && k >= this.progressPoll;
-    const v = this.params.version;
-    const hasDisruption = versionAtLeast(v, 1, 5);
-    if (completionExceeded && hasDisruption && this.params.allowWorkloadDisruption && this.job.mode !== 'Paused') {
-      // 2. allowWorkloadDisruption: post-copy, or (VFIO at HEAD) a raised downtime, or pause.
-      if (this.params.allowPostCopy && !this.params.hasVfio) {
+    const b = this.params.behaviour;
+    // VFIO is checked on this path only from v1.9.0: before, post-copy starts whatever the devices.
+    const postCopy = this.params.allowPostCopy && !(b.vfioRaisesDowntime && this.params.hasVfio);
+    if (completionExceeded && b.workloadDisruption && this.params.allowWorkloadDisruption && this.job.mode !== 'Paused') {
+      // 2. allowWorkloadDisruption: post-copy, or (VFIO, v1.9+) a raised downtime, or pause.
+      if (postCopy) {
         this.act({ type: 'PostCopySwitch' });
         this.job.startPostCopy();
         this.stop();
         return;
       }
-      const head = versionAtLeast(v, 1, 10);
-      if (this.params.hasVfio && head) {
+      if (this.params.hasVfio && b.vfioRaisesDowntime) {
+        // max downtime = min(2 × acceptable × 1000 ms, 2,000,000 ms), in seconds here
         const limit = Math.min(2 * this.acceptable, 2000);
         this.acceptable *= 2;
         this.act({ type: 'DowntimeRaised', downtimeLimit: limit, newAcceptableCompletionTime: this.acceptable });
@@ -143,7 +160,7 @@ export class MigrationMonitor {
       this.arm();
       return;
     }
-    if (completionExceeded && !hasDisruption && this.params.allowPostCopy && !this.params.hasVfio) {
+    if (completionExceeded && !b.workloadDisruption && this.params.allowPostCopy) {
       // Before v1.5: the deadline switches to post-copy when allowed, else aborts.
       this.act({ type: 'PostCopySwitch' });
       this.job.startPostCopy();
@@ -152,11 +169,11 @@ export class MigrationMonitor {
     }
     if (progressExceeded) {
       const stuck = Math.floor(((k - this.lastProgressPoll) * POLL_MS) / 1000);
-      this.abort('ProgressTimeout', `Live migration stuck for ${stuck} sec and has been aborted`);
+      this.abort('ProgressTimeout', abortMessage('ProgressTimeout', stuck, this.params.behaviour));
       return;
     }
     if (completionExceeded) {
-      this.abort('CompletionTimeout', `Live migration is not completed after ${this.acceptable} sec and has been aborted`);
+      this.abort('CompletionTimeout', abortMessage('CompletionTimeout', this.acceptable, this.params.behaviour));
       return;
     }
     this.arm();

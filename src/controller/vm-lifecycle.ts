@@ -1,6 +1,7 @@
 // Starting, stopping and restarting VMIs: initial placement, shut-downs by eviction, and the
 // VirtualMachine controller restarting a VM elsewhere after it was stopped or lost.
-import { migrationMethod } from '../cluster/migratability.js';
+import { hasLocalDisk, migrationMethod } from '../cluster/migratability.js';
+import { cpuManagerHint } from '../cluster/nodeselector.js';
 import { schedule } from '../cluster/scheduler.js';
 import type { VmiState } from '../cluster/state.js';
 import { launcherPodRequirements } from '../cluster/targetpod.js';
@@ -14,17 +15,15 @@ export class VmLifecycle {
 
   constructor(private readonly ctx: Context) {}
 
-  /** Place every VMI at time 0: on its given node, else where the scheduler puts it. */
+  /**
+   * Place every VMI at time 0: on its given node, else where the scheduler puts it. A given node
+   * still goes through the scheduler's filters on that node alone (capacity, selectors, taints),
+   * so a VM that does not fit there waits instead of overcommitting it.
+   */
   placeAll(): void {
     const { state, log } = this.ctx;
     for (const vmi of state.vmis.values()) {
-      if (vmi.spec.node !== null) {
-        state.reserve(vmi.spec.node, vmi);
-        state.setNode(vmi, vmi.spec.node);
-        log.record({ t: 0, type: 'VmiPlaced', vmi: vmi.key, node: vmi.spec.node });
-      } else if (!this.tryStart(vmi, null)) {
-        this.waiting.push(vmi);
-      }
+      if (!this.tryStart(vmi, null)) this.waiting.push(vmi);
     }
     // Migratability as virt-handler reports it once the VMI runs (LiveMigratable, migrationMethod).
     for (const vmi of state.vmis.values()) {
@@ -48,17 +47,26 @@ export class VmLifecycle {
   private tryStart(vmi: VmiState, downtime: number | null): boolean {
     const { state, log, sim } = this.ctx;
     const pod = launcherPodRequirements(vmi.spec, this.ctx.scenario.kubevirt);
-    const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, state.nodeList, this.ctx.scenario.scheduler.scoring, state.scheduler);
+    // Pinned: the `node:` it starts on (first placement only), or the node holding its local disk.
+    const pinned = downtime === null ? (vmi.spec.node ?? null) : vmi.homeNode;
+    const nodes = pinned === null ? state.nodeList : [state.node(pinned)];
+    const res = schedule({ pod, vmiKey: vmi.key, antiAffinity: false }, nodes, this.ctx.scenario.scheduler.scoring, pinned === null ? state.scheduler : undefined);
     if (res.node === null) {
-      if (this.unplaceable.get(vmi) !== res.message) {
-        this.unplaceable.set(vmi, res.message);
-        log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message: res.message });
+      const why =
+        pinned === null
+          ? res.message
+          : `${downtime === null && vmi.spec.node !== null ? 'placed by spec.node on' : 'its disk is local to'} ${pinned}, where it does not fit: ${res.message}`;
+      const message = why + cpuManagerHint(vmi.spec, nodes.map((n) => n.spec.labels));
+      if (this.unplaceable.get(vmi) !== message) {
+        this.unplaceable.set(vmi, message);
+        log.record({ t: sim.now, type: 'VmiUnplaceable', vmi: vmi.key, message });
       }
       return false;
     }
     this.unplaceable.delete(vmi);
     state.reserve(res.node, vmi);
     state.setNode(vmi, res.node);
+    if (vmi.homeNode === null && hasLocalDisk(vmi.spec)) vmi.homeNode = res.node;
     // A fresh launcher pod: CPU-model selectors are derived anew on its next migration.
     vmi.migrationSelectors = null;
     if (downtime === null) log.record({ t: sim.now, type: 'VmiPlaced', vmi: vmi.key, node: res.node });

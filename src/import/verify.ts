@@ -23,8 +23,8 @@ export function compareVerdicts(scenario: Scenario, facts: readonly VmiFacts[]):
   for (const f of facts) {
     const vm = vms.get(f.key);
     if (!vm) continue;
-    // The condition is KubeVirt's own, so it is compared with the KubeVirt rules even on Harvester.
-    const m = liveMigratable(vm, vm.node ? (nodes.get(vm.node) ?? null) : null, scenario.kubevirt, 'kubevirt');
+    // The condition is KubeVirt's own, the same on Harvester (whose detector is not part of it).
+    const m = liveMigratable(vm, vm.node ? (nodes.get(vm.node) ?? null) : null, scenario.kubevirt);
     const method = migrationMethod(vm);
     const problems: string[] = [];
     if (f.condition && f.condition.status !== m.migratable) {

@@ -62,12 +62,16 @@ export type LogEvent =
   | E<'NodeCordoned', { node: string }>
   | E<'NodeUncordoned', { node: string }>
   | E<'DrainStarted', { node: string; wave: string | null }>
-  | E<'DrainBlocked', { node: string; reason: string }>
+  | E<'DrainBlocked', { node: string; reason: string; /** the VMI that stays, when one is to blame */ vmi?: string }>
   | E<'DrainCompleted', { node: string }>
   | E<'NodeUpgradeStarted', { node: string; wave: string; duration: number }>
   | E<'NodeUpgraded', { node: string; wave: string }>
   | E<'WaveStarted', { wave: string; nodes: string[] }>
   | E<'WaveCompleted', { wave: string }>
+  /** Harvester's upgrade webhook refused the wave: the VMs its detector listed */
+  | E<'WaveRefused', { wave: string; message: string; vmis: { vmi: string; reason: string; message: string }[] }>
+  /** a Kubernetes Event as KubeVirt emits it (`kubectl get events`): users grep these strings */
+  | E<'KubeEvent', { object: string; eventType: 'Normal' | 'Warning'; reason: string; message: string }>
   | E<'OutageStarted', { outage: string; scope: string; duration: number }>
   | E<'OutageEnded', { outage: string }>
   | E<'MigrationUnfinished', { migration: string; phase: VmimPhase; result: JobResult | null; why: string }>

@@ -62,6 +62,8 @@ export interface NodeRecord {
   blockedReason: string | null;
   /** every drain of the node; the fields above repeat the last one's (and total the counts) */
   drains: DrainRecord[];
+  /** the VMIs that keep the node's last drain from completing, and why (empty once it completed) */
+  blockedVms: { vmi: string; reason: string }[];
 }
 
 export interface VmRecord {
@@ -98,6 +100,8 @@ export interface WaveRecord {
   maxMigrationsPerVm: number;
   /** why the wave did not complete; null once completed */
   unfinishedReason: string | null;
+  /** refused by Harvester's upgrade webhook: the VMs its detector listed; null when admitted */
+  refused: { message: string; vmis: { vmi: string; reason: string }[] } | null;
 }
 
 export interface Summary {
@@ -152,7 +156,7 @@ export function computeResults(events: readonly LogEvent[], nodeNames: readonly 
 export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
   const migs = new Map<string, MigrationRecord>();
   const nodes = new Map<string, NodeRecord>(
-    nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null, drains: [] }]),
+    nodeNames.map((n) => [n, { name: n, drainStartedAt: null, drainCompletedAt: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null, drains: [], blockedVms: [] }]),
   );
   const vms = new Map<string, VmRecord>();
   const waves = new Map<string, WaveRecord>();
@@ -347,13 +351,17 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         n.upgradeCompletedAt = null;
         n.blockedReason = null;
         n.drains.push({ wave: e.wave, startedAt: e.t, completedAt: null, durationSeconds: null, upgradeCompletedAt: null, migrationsOut: 0, vmsShutDown: 0, blockedReason: null });
+        n.blockedVms = [];
         drainBlock.delete(e.node);
         lastFailureByNode.delete(e.node);
         break;
       }
-      case 'DrainBlocked':
+      case 'DrainBlocked': {
         if (!drainBlock.has(e.node)) drainBlock.set(e.node, e.reason);
+        const n = nodes.get(e.node);
+        if (n && e.vmi !== undefined) n.blockedVms.push({ vmi: e.vmi, reason: e.reason });
         break;
+      }
       case 'DrainCompleted': {
         nodes.get(e.node)!.drainCompletedAt = e.t;
         const d = currentDrain(e.node);
@@ -371,7 +379,21 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
       }
       case 'WaveStarted':
         waveNodes.set(e.wave, e.nodes);
-        waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0, unfinishedReason: null });
+        waves.set(e.wave, { name: e.wave, startedAt: e.t, completedAt: null, makespanSeconds: null, migrations: 0, failedMigrations: 0, blockedNodes: [], maxMigrationsPerVm: 0, unfinishedReason: null, refused: null });
+        break;
+      case 'WaveRefused':
+        waves.set(e.wave, {
+          name: e.wave,
+          startedAt: e.t,
+          completedAt: null,
+          makespanSeconds: null,
+          migrations: 0,
+          failedMigrations: 0,
+          blockedNodes: [],
+          maxMigrationsPerVm: 0,
+          unfinishedReason: e.message,
+          refused: { message: e.message, vmis: e.vmis.map((v) => ({ vmi: v.vmi, reason: v.reason })) },
+        });
         break;
       case 'WaveCompleted': {
         const w = waves.get(e.wave)!;
@@ -418,6 +440,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
     const cut = horizonReached ? 'the horizon (spec.horizon) ended the run before the drain finished' : 'nothing left in the run could finish the drain';
     for (const n of nodes.values()) {
       const d = n.drains.at(-1);
+      if (d && d.completedAt !== null) n.blockedVms = [];
       if (!d || d.completedAt !== null) continue;
       // the first refusal, else an evacuation still in flight (and the failure before it), else the last failed one
       const inFlight = migrations.find((m) => m.evacuationNode === n.name && m.unfinishedReason !== null);
@@ -439,7 +462,7 @@ export function resultsRecorder(nodeNames: readonly string[]): ResultsRecorder {
         r.migrationsPerWave[w.name] = (r.migrationsPerWave[w.name] ?? 0) + 1;
         w.maxMigrationsPerVm = Math.max(w.maxMigrationsPerVm, r.migrationsPerWave[w.name]!);
       }
-      if (w.completedAt === null) {
+      if (w.completedAt === null && w.refused === null) {
         for (const n of nodes.values()) {
           if (n.blockedReason !== null && waveNodes.get(w.name)?.includes(n.name)) w.blockedNodes.push({ node: n.name, reason: n.blockedReason });
         }

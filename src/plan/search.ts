@@ -11,7 +11,8 @@
 // 5. Successive halving over the best candidates: double the runs, keep the better half, until
 //    one is left at the full number of runs. Dominated points cost a few runs each.
 // Every point is evaluated with the same replication seeds (common random numbers), so
-// differences come from the parameters, not from noise.
+// differences come from the parameters, not from noise; the evaluator may reuse the replications a
+// point already ran when it is asked for more.
 import type { Axis } from './grid.js';
 
 export interface Quantiles {
@@ -75,8 +76,6 @@ export interface SearchResult {
   feasible: boolean;
   /** every point evaluated, at the most runs it got */
   evaluated: Evaluated[];
-  /** replications run in all */
-  simulations: number;
 }
 
 export interface SearchOptions {
@@ -121,7 +120,6 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const { axes, runs, constraints } = opts;
   const first = Math.min(runs, Math.max(4, Math.ceil(runs / 8)));
   const cache = new Map<string, Evaluated>();
-  let simulations = 0;
   let done = 0;
   let planned = 1 + 2 * axes.reduce((n, a) => n + a.values.length, 0);
 
@@ -130,7 +128,6 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     const hit = cache.get(key);
     if (hit && hit.stats.runs >= n) return hit;
     const stats = await opts.evaluate(point, n);
-    simulations += n;
     const e = { point, stats, ...judge(stats, constraints) };
     cache.set(key, e);
     opts.onProgress?.(++done, planned);
@@ -210,7 +207,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const best = pool[0]!;
   const baselineFull = await evaluate(baseline.point, runs);
   opts.onProgress?.(planned, planned);
-  return { baseline: baselineFull, best, feasible: best.feasible, evaluated: [...cache.values()], simulations };
+  return { baseline: baselineFull, best, feasible: best.feasible, evaluated: [...cache.values()] };
 }
 
 /** Prefer fewer cluster-wide changes: a policy for a few VMs over loosening the whole cluster. */

@@ -72,11 +72,21 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
 
   for (const w of r.waves) {
     out.push('');
+    if (w.refused !== null) {
+      out.push(`wave ${w.name}: REFUSED: ${w.refused.message}`);
+      for (const v of w.refused.vmis) out.push(`  ${v.vmi}: ${v.reason}`);
+      continue;
+    }
     out.push(
       `wave ${w.name}: ${w.completedAt !== null ? `completed in ${seconds(w.makespanSeconds)}` : `NOT COMPLETED: ${w.unfinishedReason}`}, ` +
         `${w.migrations} migrations, ${w.failedMigrations} failed, at most ${w.maxMigrationsPerVm} migrations per VM`,
     );
-    for (const b of w.blockedNodes) out.push(`  blocked ${b.node}: ${b.reason}`);
+    for (const b of w.blockedNodes) {
+      out.push(`  blocked ${b.node}: ${b.reason}`);
+      // every VMI that keeps the node from draining (Harvester's pre-drain can have several)
+      const node = r.nodes.find((n) => n.name === b.node);
+      for (const v of node?.blockedVms ?? []) if (v.reason !== b.reason) out.push(`    ${v.reason}`);
+    }
   }
 
   if (r.vms.length > 0) {

@@ -10,14 +10,17 @@ import type {
   Operation,
   RackSpec,
   RandomOutages,
+  HarvesterSpec,
   Scenario,
   VmSpec,
+  WaveStyle,
 } from './types.js';
 import { didYouMean, formatPath, type PathIssue, type PathSegment } from './errors.js';
 import {
   EVICTION_STRATEGY_DEFAULT,
   NAMESPACE_NAME_LABEL,
   NEWEST_KNOWN_VERSION,
+  HARVESTER_DEFAULTS,
   NODE_LABELS,
   SCENARIO_DEFAULTS,
   formatVersion,
@@ -30,6 +33,8 @@ import {
 import { SECTION_SCHEMAS, type MigrationPolicyEntry, type NodeCpuModel, type NodePool, type ParsedScenario, type Sections } from './schema.js';
 import type { ParsedScope, Ref } from './schema-operations.js';
 import { formatDuration } from './units.js';
+import { featureGateRemarks, UNMODELLED_AFTER_NEWEST } from './versions.js';
+import { NEWEST_MODELLED_HARVESTER } from '../cluster/harvester.js';
 import { loadWarnings } from './warnings.js';
 
 /** A section as if the file had left it out (all defaults). */
@@ -199,8 +204,11 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
   if (!versionAtLeast(NEWEST_KNOWN_VERSION, version.major, version.minor)) {
     warnings.push({
       path: ['spec', 'kubevirt', 'version'],
-      message: `${formatVersion(version)} is newer than the newest version modelled (${formatVersion(NEWEST_KNOWN_VERSION)}): its behaviour and defaults are used`,
+      message: `${formatVersion(version)} is newer than the newest version modelled (${formatVersion(NEWEST_KNOWN_VERSION)}): simulated with ${formatVersion(NEWEST_KNOWN_VERSION)}'s behaviour and defaults; later changes are not modelled (${UNMODELLED_AFTER_NEWEST})`,
     });
+  }
+  for (const r of featureGateRemarks(version, kv.configuration.developerConfiguration.featureGates)) {
+    warnings.push({ path: ['spec', 'kubevirt', 'configuration', 'developerConfiguration', 'featureGates', r.index], message: r.message });
   }
   const resolved = resolveMigrationConfiguration(version, kv.configuration.migrations);
   const migrationsPath = ['spec', 'kubevirt', 'configuration', 'migrations'];
@@ -214,6 +222,22 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     featureGates: kv.configuration.developerConfiguration.featureGates,
   };
   const profile = sections.profile ?? SCENARIO_DEFAULTS.profile;
+  const hv = sections.harvester ?? sectionDefault('harvester');
+  const harvester: HarvesterSpec = { version: hv.version, restoreVM: hv.upgradeConfig.restoreVM };
+  if (harvester.restoreVM && !versionAtLeast(harvester.version, 1, 4)) {
+    // upgrade-config's restoreVM arrived in Harvester v1.4
+    warnings.push({
+      path: ['spec', 'harvester', 'upgradeConfig', 'restoreVM'],
+      message: `does not exist before Harvester v1.4 (scenario uses ${formatVersion(harvester.version)}): ignored, treated as false`,
+    });
+    harvester.restoreVM = false;
+  }
+  if (!versionAtLeast(NEWEST_MODELLED_HARVESTER, harvester.version.major, harvester.version.minor)) {
+    warnings.push({
+      path: ['spec', 'harvester', 'version'],
+      message: `${formatVersion(harvester.version)} is newer than the newest Harvester release modelled (${formatVersion(NEWEST_MODELLED_HARVESTER)}): its upgrade rules are used`,
+    });
+  }
 
   // --- racks
   const rackReg = new Registry('rack', issues);
@@ -291,6 +315,10 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     vmsIncomplete: failed.vms.length > 0,
   };
   const operations = buildOperations(refs, lists.operations, failed.operations);
+  const harvesterGiven = harvester.restoreVM !== HARVESTER_DEFAULTS.restoreVM || formatVersion(harvester.version) !== formatVersion(HARVESTER_DEFAULTS.version);
+  if (harvesterGiven && !operations.some((op) => op.kind === 'upgrade' && op.style === 'harvester')) {
+    warnings.push({ path: ['spec', 'harvester'], message: 'used only by upgrade waves with style harvester, and there is none: ignored' });
+  }
   const randomOutages = (sections.faults ?? sectionDefault('faults')).randomOutages.map((r, j): RandomOutages => {
     const base = ['spec', 'faults', 'randomOutages', j];
     checkScope(refs, r.scope, [...base, 'scope']);
@@ -304,6 +332,7 @@ export function buildScenario(parsed: ParsedScenario, source: string): BuildResu
     seed: sections.seed ?? SCENARIO_DEFAULTS.seed,
     horizon: sections.horizon ?? SCENARIO_DEFAULTS.horizon,
     profile,
+    harvester,
     kubevirt,
     hypervisor: sections.hypervisor ?? sectionDefault('hypervisor'),
     controlPlane: sections.controlPlane ?? sectionDefault('controlPlane'),
@@ -408,16 +437,35 @@ function buildOperations(
         const name = op.name ?? `upgrade-${index}`;
         upgradeReg.define(name, [...base, 'upgrade', 'name']);
         for (const r of op.nodes?.refs ?? []) nodeReg.check(r, base);
+        let style: WaveStyle;
+        if (op.style === 'kubevirt') {
+          warnings.push({
+            path: [...base, 'upgrade', 'style'],
+            message: 'style "kubevirt" is deprecated: KubeVirt orchestrates no node upgrades; write "kubectl-drain" (cluster tooling draining with kubectl drain)',
+          });
+          style = 'kubectl-drain';
+        } else {
+          // OpenShift's Machine Config Operator drains like kubectl drain
+          style = op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubectl-drain');
+        }
+        let maxUnavailable = op.maxUnavailable;
+        if (style === 'harvester' && maxUnavailable > 1) {
+          // Harvester's upgrade controller upgrades one node at a time, whatever is asked.
+          warnings.push({
+            path: [...base, 'upgrade', 'maxUnavailable'],
+            message: `Harvester upgrades one node at a time: maxUnavailable ${maxUnavailable} is clamped to 1`,
+          });
+          maxUnavailable = 1;
+        }
         operations.push({
           kind: 'upgrade',
           at: op.at,
           name,
           nodes: op.nodes?.target ?? { kind: 'names', names: nodes.map((n) => n.name) },
-          maxUnavailable: op.maxUnavailable,
+          maxUnavailable,
           order: op.order,
           duration: op.duration,
-          // OpenShift's Machine Config Operator drains like kubectl drain
-          style: op.style ?? (refs.profile === 'harvester' ? 'harvester' : 'kubevirt'),
+          style,
         });
         break;
       }

@@ -1,6 +1,6 @@
 // Every default of the scenario format, in one place, so the loader and docs/scenario.md cite
-// the same numbers. KubeVirt defaults follow /work/shared/spec/kubevirt-migration-semantics.md
-// §1.1 (values) and §1.2 (which version changed what).
+// the same numbers. KubeVirt defaults follow pkg/virt-config/virt-config.go and
+// configuration.go (defaultClusterConfig); which release changed what is in versions.ts.
 
 import type {
   ControlPlaneSpec,
@@ -11,20 +11,13 @@ import type {
 } from './types.js';
 import type { PathSegment } from './errors.js';
 import { GiB, MiB } from './units.js';
+import { behaviourFor, formatVersion, NEWEST_MODELLED_VERSION, type KubeVirtVersion } from './versions.js';
 
-export type KubeVirtVersion = { major: number; minor: number };
+export { formatVersion, versionAtLeast, type KubeVirtVersion } from './versions.js';
 
 export const DEFAULT_KUBEVIRT_VERSION: KubeVirtVersion = { major: 1, minor: 9 };
-/** The newest version whose behaviour the spec documents; later versions get its defaults. */
-export const NEWEST_KNOWN_VERSION: KubeVirtVersion = { major: 1, minor: 9 };
-
-export function versionAtLeast(v: KubeVirtVersion, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
-
-export function formatVersion(v: KubeVirtVersion): string {
-  return `v${v.major}.${v.minor}`;
-}
+/** The newest version whose behaviour is modelled (versions.ts); later versions run with it. */
+export const NEWEST_KNOWN_VERSION: KubeVirtVersion = NEWEST_MODELLED_VERSION;
 
 // --- scenario -------------------------------------------------------------------------------
 
@@ -85,11 +78,12 @@ export const EVICTION_STRATEGY_DEFAULT: EvictionStrategy = 'None';
 /** `spec.configuration.migrations` with nothing set, as the given KubeVirt version fills it in. */
 export function defaultMigrationConfiguration(version: KubeVirtVersion): MigrationConfiguration {
   const d = MIGRATION_DEFAULTS;
+  const b = behaviourFor(version, []);
   return {
     parallelMigrationsPerCluster: d.parallelMigrationsPerCluster,
     parallelOutboundMigrationsPerNode: d.parallelOutboundMigrationsPerNode,
-    bandwidthPerMigration: versionAtLeast(version, 0, 44) ? d.bandwidthPerMigration : d.bandwidthPerMigrationBeforeV0_44,
-    completionTimeoutPerGiB: versionAtLeast(version, 1, 4) ? d.completionTimeoutPerGiB : d.completionTimeoutPerGiBBeforeV1_4,
+    bandwidthPerMigration: b.unlimitedBandwidthDefault ? d.bandwidthPerMigration : d.bandwidthPerMigrationBeforeV0_44,
+    completionTimeoutPerGiB: b.shortCompletionTimeoutDefault ? d.completionTimeoutPerGiB : d.completionTimeoutPerGiBBeforeV1_4,
     progressTimeout: d.progressTimeout,
     allowAutoConverge: d.allowAutoConverge,
     allowPostCopy: d.allowPostCopy,
@@ -116,9 +110,9 @@ export interface Remark {
   message: string;
 }
 
-/** allowWorkloadDisruption appeared in v1.5.0 (§1.2). */
+/** allowWorkloadDisruption appeared in v1.5.0 (versions.ts). */
 export function workloadDisruptionSupported(version: KubeVirtVersion): boolean {
-  return versionAtLeast(version, 1, 5);
+  return behaviourFor(version, []).workloadDisruption;
 }
 
 /** Fills the unset fields with the version's defaults and resolves allowWorkloadDisruption. */
@@ -142,7 +136,7 @@ export function resolveMigrationConfiguration(
     }
     config.allowWorkloadDisruption = false;
   } else {
-    // An unset value copies allowPostCopy (virt-config, §1.1).
+    // An unset value copies allowPostCopy (pkg/virt-config).
     config.allowWorkloadDisruption = allowWorkloadDisruption ?? config.allowPostCopy;
   }
   if (experimental !== undefined) {
@@ -175,7 +169,7 @@ export const HYPERVISOR_DEFAULTS: Readonly<{
   autoConvergePercent: { initial: 20, increment: 10, max: 99, triggerThreshold: 50 },
 };
 
-/** Control-plane latencies (unmeasured, §11): fixed values in seconds. */
+/** Control-plane latencies (never measured upstream, see docs/model.md): fixed values in seconds. */
 export const CONTROL_PLANE_DEFAULTS: Readonly<ControlPlaneSpec> = {
   targetPodStartup: { kind: 'fixed', value: 5 },
   handoff: { kind: 'fixed', value: 1 },
@@ -244,6 +238,12 @@ export const VOLUME_SIZE_DEFAULTS: Readonly<Record<VolumeType, number | null>> =
   emptyDisk: null,
   hostDisk: 10 * GiB,
 };
+
+/** Harvester: the newest release modelled, and upgrade-config's default (restoreVM false, v1.4+). */
+export const HARVESTER_DEFAULTS = {
+  version: { major: 1, minor: 8 },
+  restoreVM: false,
+} as const;
 
 export const UPGRADE_DEFAULTS = {
   maxUnavailable: 1,

@@ -63,7 +63,7 @@ export type ParsedOperation =
       maxUnavailable: number;
       order: 'listed' | 'name' | 'fewest-vms' | 'most-vms' | 'random';
       duration: Distribution;
-      style: 'kubevirt' | 'harvester' | null;
+      style: 'kubectl-drain' | 'kubevirt' | 'harvester' | null;
     }
   | { kind: 'outage'; at: number; duration: number; scope: ParsedScope; network: Ref | null };
 
@@ -157,7 +157,8 @@ const upgradeAction = z
     maxUnavailable: z.number().int().min(1).default(UPGRADE_DEFAULTS.maxUnavailable),
     order: z.enum(['listed', 'name', 'fewest-vms', 'most-vms', 'random']).default(UPGRADE_DEFAULTS.order),
     duration: distribution().default((): Distribution => ({ kind: 'fixed', value: UPGRADE_DEFAULTS.duration })),
-    style: z.enum(['kubevirt', 'harvester']).optional(),
+    // 'kubevirt' is the old spelling of 'kubectl-drain' (KubeVirt itself orchestrates no node upgrade)
+    style: z.enum(['kubectl-drain', 'kubevirt', 'harvester']).optional(),
   })
   .transform((u, ctx) => {
     if (u.nodes !== undefined && u.selector !== undefined) {

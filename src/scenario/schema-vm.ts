@@ -54,6 +54,8 @@ const VolumeSchema = z
     attachment: z.enum(['disk', 'cdrom', 'lun', 'filesystem']).default('disk'),
     readOnly: z.boolean().default(false),
     shared: z.boolean().default(false),
+    // a claim bound to a local PersistentVolume (node affinity to one node)
+    local: z.boolean().default(false),
   })
   .transform((v, ctx): VolumeSpec => {
     if (v.size !== undefined && v.capacity !== undefined) addIssue(ctx, ['capacity'], 'give size or capacity, not both');
@@ -63,6 +65,8 @@ const VolumeSchema = z
       return z.NEVER;
     }
     const claim = v.type === 'persistentVolumeClaim' || v.type === 'dataVolume';
+    if (v.local && !claim) addIssue(ctx, ['local'], `only a persistentVolumeClaim or dataVolume can be a local PV (a ${v.type} volume cannot)`);
+    if (v.local && v.accessModes?.includes('ReadWriteMany')) addIssue(ctx, ['local'], 'a local PV lives on one node: it cannot be ReadWriteMany');
     return {
       name: v.name,
       type: v.type,
@@ -71,6 +75,7 @@ const VolumeSchema = z
       attachment: v.attachment,
       readOnly: v.readOnly,
       size: bytes,
+      ...(v.local ? { local: true } : {}),
     };
   });
 

@@ -12,6 +12,7 @@ import type { PathIssue, PathSegment } from './errors.js';
 import {
   CONTROL_PLANE_DEFAULTS,
   DEFAULT_KUBEVIRT_VERSION,
+  HARVESTER_DEFAULTS,
   HYPERVISOR_DEFAULTS,
   MIGRATION_DEFAULTS,
   NODE_DEFAULTS,
@@ -41,7 +42,7 @@ import {
   timeline,
   toPathIssues,
 } from './fields.js';
-import { EXPECTED, MiB, parseKubeVirtVersion } from './units.js';
+import { EXPECTED, MiB, UnitError, parseKubeVirtVersion } from './units.js';
 import { VmPoolSchema } from './schema-vm.js';
 import { FaultsSchema, OperationSchema } from './schema-operations.js';
 
@@ -100,6 +101,25 @@ export const KubeVirtSectionSchema = z
           .prefault({}),
       })
       .prefault({}),
+  })
+  .prefault({});
+
+const HARVESTER_VERSION_EXPECTED = 'a Harvester version such as "v1.6"';
+
+function parseHarvesterVersion(raw: unknown): { major: number; minor: number } {
+  try {
+    return parseKubeVirtVersion(raw);
+  } catch (e) {
+    if (e instanceof UnitError) throw new UnitError(HARVESTER_VERSION_EXPECTED, raw, typeof raw === 'number' ? 'quote it: YAML reads 1.10 as the number 1.1' : undefined);
+    throw e;
+  }
+}
+
+/** Harvester's release and its `upgrade-config` setting (used by Harvester-style upgrade waves). */
+export const HarvesterSectionSchema = z
+  .strictObject({
+    version: parsed(parseHarvesterVersion, HARVESTER_VERSION_EXPECTED).default(() => ({ ...HARVESTER_DEFAULTS.version })),
+    upgradeConfig: z.strictObject({ restoreVM: z.boolean().default(HARVESTER_DEFAULTS.restoreVM) }).prefault({}),
   })
   .prefault({});
 
@@ -257,6 +277,7 @@ export const SECTION_SCHEMAS = {
   seed: z.number().int().default(SCENARIO_DEFAULTS.seed),
   horizon: positiveDuration().default(SCENARIO_DEFAULTS.horizon),
   profile: z.enum(['kubevirt', 'harvester', 'openshift']).default(SCENARIO_DEFAULTS.profile),
+  harvester: HarvesterSectionSchema,
   kubevirt: KubeVirtSectionSchema,
   hypervisor: HypervisorSchema,
   controlPlane: ControlPlaneSchema,

@@ -160,6 +160,8 @@ export interface VolumeSpec {
   readOnly: boolean;
   /** bytes copied if this volume is block-migrated (apparent size of the local file) */
   size: number;
+  /** PVC / DataVolume bound to a local PersistentVolume: its data is on one node only */
+  local?: boolean;
 }
 
 export type CpuModel = { kind: 'host-model' } | { kind: 'host-passthrough' } | { kind: 'named'; model: string };
@@ -254,9 +256,20 @@ export type Operation =
       maxUnavailable: number;
       order: 'listed' | 'name' | 'fewest-vms' | 'most-vms' | 'random';
       duration: Distribution;
-      style: 'kubevirt' | 'harvester';
+      /** `kubectl-drain`: what cluster tooling does with `kubectl drain`; `harvester`: Harvester's upgrade */
+      style: WaveStyle;
     }
   | { kind: 'outage'; at: number; duration: number; scope: OutageScope; networkName: string | null };
+
+export type WaveStyle = 'kubectl-drain' | 'harvester';
+
+/** Harvester (spec.harvester): its release and the `upgrade-config` setting. */
+export interface HarvesterSpec {
+  /** "v1.6" style: major.minor */
+  version: { major: number; minor: number };
+  /** upgrade-config `restoreVM` (default false): stop the detector's VMs and start them after the node's upgrade */
+  restoreVM: boolean;
+}
 
 export interface RandomOutages {
   /** outages per hour (Poisson process) */
@@ -274,6 +287,7 @@ export interface Scenario {
   /** simulated seconds after which the run stops, default 24 h */
   horizon: number;
   profile: 'kubevirt' | 'harvester' | 'openshift';
+  harvester: HarvesterSpec;
   kubevirt: KubeVirtSpec;
   hypervisor: HypervisorSpec;
   controlPlane: ControlPlaneSpec;

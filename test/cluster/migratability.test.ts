@@ -6,6 +6,7 @@ import {
   migrationDataSize,
   migrationMethod,
 } from '../../src/cluster/migratability.js';
+import { harvesterDetector, upgradeRefused, type DetectorNode } from '../../src/cluster/harvester.js';
 import type { NodeSpec, VmSpec } from '../../src/scenario/types.js';
 import { Gi, Mi, makeKv, makeNode, makeVm, rwxPvc, volume } from './fixtures.js';
 
@@ -22,12 +23,11 @@ interface Row {
   node?: NodeSpec | null;
   v?: string;
   gates?: string[];
-  profile?: 'kubevirt' | 'harvester';
   reason: string | null;
   message?: string;
 }
 
-// Each check on its own (spec §6), on the default v1.9 cluster unless `v` says otherwise.
+// Each check on its own (virt-handler vm.go calculateLiveMigrationCondition), on the default v1.9 cluster unless `v` says otherwise.
 const single: Row[] = [
   { case: 'masquerade, RWX PVC, host-model on a labelled node', vm: {}, reason: null },
   { case: 'no pod network', vm: { podNetworkBinding: null }, reason: null },
@@ -120,61 +120,16 @@ const firstFailure: Row[] = [
   },
 ];
 
-// Harvester's detector: its own rules first (node selector, devices, CD-ROM/containerDisk), then KubeVirt's.
-const harvester: Row[] = [
-  {
-    case: 'nodeSelector on kubernetes.io/hostname',
-    vm: { nodeSelector: { 'kubernetes.io/hostname': 'node-a' } },
-    profile: 'harvester',
-    reason: 'NodePinned',
-    message: 'VM default/vm1 is not live migratable as node selector is set',
-  },
-  { case: 'nodeSelector on another key', vm: { nodeSelector: { zone: 'a' } }, profile: 'harvester', reason: null },
-  {
-    case: 'required affinity: hostname In [source]',
-    vm: { nodeAffinity: [[{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a'] }]] },
-    profile: 'harvester',
-    reason: 'NodePinned',
-  },
-  {
-    case: 'required affinity: hostname In [a, b]',
-    vm: { nodeAffinity: [[{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a', 'node-b'] }]] },
-    profile: 'harvester',
-    reason: null,
-  },
-  {
-    case: 'CD-ROM',
-    vm: { volumes: [rwxPvc(), volume('containerDisk', { attachment: 'cdrom', readOnly: true })] },
-    profile: 'harvester',
-    reason: 'CDROMOrContainerDisk',
-    message: 'VM default/vm1 is not live migratable as CD-ROM or container disk is set',
-  },
-  { case: 'containerDisk as a disk', vm: { volumes: [volume('containerDisk')] }, profile: 'harvester', reason: 'CDROMOrContainerDisk' },
-  { case: 'containerDisk as a disk, plain KubeVirt', vm: { volumes: [volume('containerDisk')] }, reason: null },
-  { case: 'RWO PVC + CD-ROM: Harvester rule first', vm: { volumes: [rwo, volume('cloudInitNoCloud', { attachment: 'cdrom', readOnly: true })] }, profile: 'harvester', reason: 'CDROMOrContainerDisk' },
-  {
-    case: 'mediated GPU with the gate: KubeVirt allows, Harvester does not',
-    vm: { gpus: [{ name: 'g', mediated: true }] },
-    gates: ['VGPULiveMigration'],
-    profile: 'harvester',
-    reason: 'HostDevicesAttached',
-    message: 'VM default/vm1 is not live migratable as vGPU devices are attached',
-  },
-  { case: 'bridge: falls through to KubeVirt', vm: { podNetworkBinding: 'bridge' }, profile: 'harvester', reason: 'InterfaceNotLiveMigratable' },
-  { case: 'plain VM', vm: {}, profile: 'harvester', reason: null },
-];
-
 describe('liveMigratable', () => {
   for (const [title, rows] of [
     ['single checks', single],
     ['first failure wins', firstFailure],
-    ['harvester profile', harvester],
   ] as const) {
     describe(title, () => {
       it.each(rows)('$case', (row) => {
         const kv = makeKv({ v: row.v ?? '1.9', featureGates: row.gates ?? [] });
         const node = row.node === undefined ? nodeA : row.node;
-        const got = liveMigratable(makeVm('vm1', row.vm), node, kv, row.profile ?? 'kubevirt');
+        const got = liveMigratable(makeVm('vm1', row.vm), node, kv);
         expect(got.reason).toBe(row.reason);
         expect(got.migratable).toBe(row.reason === null);
         if (row.message !== undefined) expect(got.message).toBe(row.message);
@@ -184,7 +139,7 @@ describe('liveMigratable', () => {
   }
 });
 
-// Volume by volume (spec §2.8, §6). Sizes: 1Gi unless stated.
+// Volume by volume (live-migration-source.go classifyVolumesForMigration; vm.go migration method). Sizes: 1Gi unless stated.
 const methodRows: { case: string; volumes: VmSpec['volumes']; method: 'BlockMigration' | 'LiveMigration'; bytes: number }[] = [
   { case: 'RWX PVC', volumes: [rwxPvc()], method: 'LiveMigration', bytes: 0 },
   { case: 'RWX DataVolume', volumes: [{ ...rwxPvc(), type: 'dataVolume' }], method: 'LiveMigration', bytes: 0 },
@@ -219,12 +174,29 @@ describe('migrationMethod and blockMigrationDiskBytes', () => {
   });
 });
 
-describe('migrationDataSize', () => {
-  // memory.guest replaces the request; disk bytes count only for BlockMigration
+describe('migrationDataSize (getVMIMigrationDataSize)', () => {
+  // memory.guest replaces the request; for BlockMigration only the ephemeral-disk directory
+  // (container-disk / ephemeral overlays, cloud-init ISOs, CD-ROM or not) is added, never the
+  // emptyDisk, configMap/secret/serviceAccount/downwardAPI or hostDisk that block migration copies.
   it.each([
     { case: '4Gi request, live', vm: {}, method: 'LiveMigration', bytes: 4 * Gi },
     { case: 'memory.guest 8Gi wins over 4Gi request', vm: { guestMemory: 8 * Gi }, method: 'LiveMigration', bytes: 8 * Gi },
     { case: '4Gi + 2Gi containerDisk, block', vm: { volumes: [volume('containerDisk', { size: 2 * Gi })] }, method: 'BlockMigration', bytes: 6 * Gi },
+    { case: '4Gi + 100Gi emptyDisk: memory only', vm: { volumes: [volume('emptyDisk', { size: 100 * Gi })] }, method: 'BlockMigration', bytes: 4 * Gi },
+    { case: '4Gi + 3Gi ephemeral overlay', vm: { volumes: [volume('ephemeral', { size: 3 * Gi })] }, method: 'BlockMigration', bytes: 7 * Gi },
+    {
+      case: '4Gi + cloud-init 1Mi + configMap 1Mi + secret 1Mi: only the cloud-init ISO',
+      vm: { volumes: [volume('cloudInitNoCloud', { size: Mi }), volume('configMap', { name: 'c', size: Mi }), volume('secret', { name: 's', size: Mi })] },
+      method: 'BlockMigration',
+      bytes: 4 * Gi + Mi,
+    },
+    {
+      case: '4Gi + non-shared hostDisk 20Gi + 5Gi container-disk CD-ROM: the ISO overlay counts, the hostDisk does not',
+      vm: { volumes: [volume('hostDisk', { size: 20 * Gi }), volume('containerDisk', { name: 'iso', attachment: 'cdrom', size: 5 * Gi })] },
+      method: 'BlockMigration',
+      bytes: 9 * Gi,
+    },
+    { case: 'a LiveMigration adds nothing', vm: { volumes: [volume('containerDisk', { attachment: 'cdrom', readOnly: true, size: 5 * Gi })] }, method: 'LiveMigration', bytes: 4 * Gi },
   ] as const)('$case', (row) => {
     const vm = makeVm('vm1', row.vm as Partial<VmSpec>);
     expect(migrationDataSize(vm, row.method)).toBe(row.bytes);
@@ -251,5 +223,50 @@ describe('acceptableCompletionTime = perGiB × ceil(bytes / 1e9)', () => {
     { bytes: 0, perGiB: 150, expect: 0 },
   ])('$bytes bytes at $perGiB → $expect s', ({ bytes, perGiB, expect: want }) => {
     expect(acceptableCompletionTime(perGiB, bytes)).toBe(want);
+  });
+});
+
+// Harvester's detector (GetAllNonLiveMigratableVMINames), by Harvester version. Two schedulable
+// nodes a and b unless stated; the VM runs on a.
+const hvNodes = (n = 2, cordonB = false): DetectorNode[] =>
+  ['node-a', 'node-b', 'node-c'].slice(0, n).map((name) => ({ spec: makeNode(name, { labels: { 'kubernetes.io/hostname': name, zone: name === 'node-a' ? 'x' : 'y' } }), unschedulable: cordonB && name === 'node-b' }));
+const cdrom = volume('containerDisk', { name: 'iso', attachment: 'cdrom', readOnly: true });
+
+describe('harvesterDetector', () => {
+  it.each([
+    { case: 'plain VM', vm: {}, reason: null },
+    { case: 'any nodeSelector, even on another key', vm: { nodeSelector: { disk: 'ssd' } }, reason: 'NodeSelector' },
+    { case: 'required affinity another node matches', vm: { nodeAffinity: [[{ key: 'zone', operator: 'In' as const, values: ['x', 'y'] }]] }, reason: null },
+    { case: 'required affinity only the source matches', vm: { nodeAffinity: [[{ key: 'zone', operator: 'In' as const, values: ['x'] }]] }, reason: 'NodeAffinity' },
+    { case: 'affinity matched only by a cordoned node', vm: { nodeAffinity: [[{ key: 'zone', operator: 'In' as const, values: ['y'] }]] }, cordonB: true, reason: 'NodeAffinity' },
+    { case: 'a PCI host device', vm: { hostDevices: 1 }, reason: 'HostDevices' },
+    { case: 'a vGPU on v1.8: counted', vm: { gpus: [{ name: 'g', mediated: true }] }, reason: 'HostDevices' },
+    { case: 'a vGPU on v1.7: not checked', vm: { gpus: [{ name: 'g', mediated: true }] }, hv: { major: 1, minor: 7 }, reason: null },
+    { case: 'a CD-ROM on v1.7', vm: { volumes: [cdrom] }, hv: { major: 1, minor: 7 }, reason: 'CDROMOrContainerDisk' },
+    { case: 'a container disk on v1.7', vm: { volumes: [volume('containerDisk')] }, hv: { major: 1, minor: 7 }, reason: 'CDROMOrContainerDisk' },
+    { case: 'a CD-ROM on v1.8: no longer listed', vm: { volumes: [cdrom] }, reason: null },
+    { case: 'a single-node cluster lists every VM', vm: {}, n: 1, reason: 'SingleNodeCluster' },
+    // never KubeVirt's LiveMigratable: an RWO PVC is not the detector's business
+    { case: 'RWO PVC (KubeVirt says no, the detector does not)', vm: { volumes: [rwo] }, reason: null },
+  ])('$case', (row) => {
+    const r = harvesterDetector(makeVm('vm1', row.vm as Partial<VmSpec>), 'node-a', hvNodes(row.n ?? 2, row.cordonB ?? false), row.hv ?? { major: 1, minor: 8 });
+    expect(r?.reason ?? null).toBe(row.reason);
+  });
+
+  it('a CD-ROM VM KubeVirt can migrate is LiveMigratable (plain drains use KubeVirt)', () => {
+    const vm = makeVm('vm1', { volumes: [rwxPvc(), cdrom] });
+    expect(liveMigratable(vm, nodeA, makeKv({ v: '1.8' })).migratable).toBe(true);
+    expect(harvesterDetector(vm, 'node-a', hvNodes(), { major: 1, minor: 7 })?.reason).toBe('CDROMOrContainerDisk');
+  });
+});
+
+describe('Harvester upgrade admission (checkNonLiveMigratableVMs)', () => {
+  it.each([
+    { restoreVM: false, hv: { major: 1, minor: 6 }, listed: 1, refused: true },
+    { restoreVM: true, hv: { major: 1, minor: 6 }, listed: 1, refused: false },
+    { restoreVM: true, hv: { major: 1, minor: 5 }, listed: 1, refused: true }, // before v1.6: always
+    { restoreVM: false, hv: { major: 1, minor: 5 }, listed: 0, refused: false },
+  ])('restoreVM $restoreVM on v$hv.major.$hv.minor with $listed listed → refused $refused', (row) => {
+    expect(upgradeRefused(row.restoreVM, row.hv, row.listed)).toBe(row.refused);
   });
 });

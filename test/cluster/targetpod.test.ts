@@ -28,7 +28,7 @@ interface Row {
   expect: Labels;
 }
 
-// The merged selector, in the renderer's order (spec §5); v1.9 unless stated.
+// The merged selector, in the renderer's order (nodeselectorrenderer.go); v1.9 unless stated.
 const rows: Row[] = [
   {
     // schedulable + host model of the source (value copied) + the source's vendor (v1.8+)
@@ -68,7 +68,7 @@ const rows: Row[] = [
       'cpu-model.node.kubevirt.io/Haswell': 'true',
       'cpu-feature.node.kubevirt.io/aes': 'true',
       'cpu-feature.node.kubevirt.io/avx2': 'true',
-      'kubevirt.io/cpumanager': 'true',
+      'cpumanager': 'true',
     },
   },
   {

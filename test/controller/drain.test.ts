@@ -11,7 +11,7 @@ const nic = { nics: { pod: (1 * Gi * 513) / 512 } };
 const live = { evictionStrategy: 'LiveMigrate' as const };
 const drain = (n: string, at = 0): Operation => ({ kind: 'drain', at, nodes: { kind: 'names', names: [n] } });
 /** A wave over `names` in that order, one node at a time, 600 s per node. */
-const upgrade = (name: string, names: string[], style: 'kubevirt' | 'harvester'): Operation => ({
+const upgrade = (name: string, names: string[], style: 'kubectl-drain' | 'harvester'): Operation => ({
   kind: 'upgrade',
   at: 0,
   name,
@@ -112,8 +112,11 @@ describe('target pod scheduling', () => {
 
 describe('legacy Migration and cancel', () => {
   it('rejects a legacy Migration whose nodeSelector conflicts with the VM', () => {
+    // a carries disk=ssd: a VM pinned with `node:` still has to match its nodeSelector there.
+    const ssd = node('a');
+    ssd.labels = { ...ssd.labels, disk: 'ssd' };
     const s = scenario({
-      nodes: [node('a'), node('b')],
+      nodes: [ssd, node('b')],
       vms: [vm('v', 'a', { nodeSelector: { disk: 'ssd' } })],
       operations: [{ kind: 'migrate', at: 0, vmi: 'default/v', name: 'm1', addedNodeSelector: { disk: 'hdd' }, apiKind: 'Migration', annotations: {} }],
     });
@@ -171,18 +174,55 @@ describe('drains', () => {
     expect(r.vms.find((v) => v.vmi === 'default/web')!.finalNode).toBe('b');
   });
 
-  it('v1.8 evacuation creates only as many migrations as the outbound limit allows', () => {
-    // Three 1 GiB VMs on a: two evacuations at 0 (2 s each, sharing a's NIC); the third is
-    // created only when a slot frees at 2 s and runs alone for 1 s: the drain ends at 3 s.
+});
+
+describe('evacuation of three VMs with parallelOutboundMigrationsPerNode 2, by version', () => {
+  // Three 1 GiB VMs on a, 1 GiB/s NICs: x and y get target pods at 0 and share a's NIC (2 s
+  // each); z runs alone for 1 s once it has a slot.
+  // - v1.9, or v1.8 with MigrationPriorityQueue: every VMIM at 0; z waits at the node limit and
+  //   gets the slot re-offered at once when x and y end at 2 → drain at 3.
+  // - v1.8 default: the evacuation controller counts only migrations at phase ≥ Scheduling, and
+  //   the VMIMs it just created are Pending, so z's VMIM is over-created at 0 too; z then waits
+  //   on the migration controller's 5 s re-poll grid (0, 5, …): target pod at 5, drain at 6.
+  //   (Before this change z was created when a slot freed at 2 and started at once: drain at 3.)
+  it.each([
+    { name: 'v1.9', version: { major: 1, minor: 9 }, gates: [], zPod: 2, drained: 3 },
+    { name: 'v1.8 + MigrationPriorityQueue (beta)', version: { major: 1, minor: 8 }, gates: ['MigrationPriorityQueue'], zPod: 2, drained: 3 },
+    { name: 'v1.7 + MigrationPriorityQueue (alpha)', version: { major: 1, minor: 7 }, gates: ['MigrationPriorityQueue'], zPod: 2, drained: 3 },
+    { name: 'v1.8 default', version: { major: 1, minor: 8 }, gates: [], zPod: 5, drained: 6 },
+    { name: 'v1.6 + the gate, which it does not have', version: { major: 1, minor: 6 }, gates: ['MigrationPriorityQueue'], zPod: 5, drained: 6 },
+  ])('$name: z target pod at $zPod, drain done at $drained', ({ version, gates, zPod, drained }) => {
     const s = scenario({
       nodes: [node('a', nic), node('b', nic), node('c', nic), node('d', nic)],
       vms: ['x', 'y', 'z'].map((n) => vm(n, 'a', { memory: 1 * Gi, ...live })),
       operations: [drain('a')],
+      version,
+    });
+    s.kubevirt.featureGates = gates;
+    const r = run(s);
+    expect(r.migrations.map((m) => m.createdAt)).toEqual([0, 0, 0]);
+    const pods = eventsOf(r.sim.log.events, 'TargetPodCreated').map((e) => e.t);
+    expect(pods).toEqual([0, 0, zPod]);
+    expect(r.nodes.find((n) => n.name === 'a')!.drainCompletedAt).toBeCloseTo(drained, 9);
+  });
+
+  it('v1.8: a drain that finds no free spot re-syncs 5 s later, and a success does not re-sync the drained node', () => {
+    // parallelMigrationsPerCluster 1. User migration of w (on c, 1 GiB alone: 0–1 s) holds the only
+    // slot when a is drained at 0.5: no free spot → re-sync at 5.5. w's success at 1 re-queues
+    // w's new node, not a, so x's VMIM is created only at 5.5 and runs 5.5–6.5.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic), node('c', nic)],
+      vms: [vm('x', 'a', { memory: 1 * Gi, ...live }), vm('w', 'c', { memory: 1 * Gi })],
+      operations: [migrate('default/w', 0), drain('a', 0.5)],
       version: { major: 1, minor: 8 },
+      migrations: { parallelMigrationsPerCluster: 1 },
     });
     const r = run(s);
-    expect(r.migrations.map((m) => m.createdAt)).toEqual([0, 0, 2]);
-    expect(r.nodes.find((n) => n.name === 'a')!.drainCompletedAt).toBeCloseTo(3, 9);
+    expect(r.migrations.map((m) => [m.vmi, m.createdAt])).toEqual([
+      ['default/w', 0],
+      ['default/x', 5.5],
+    ]);
+    expect(r.nodes.find((n) => n.name === 'a')!.drainCompletedAt).toBeCloseTo(6.5, 9);
   });
 });
 
@@ -195,7 +235,7 @@ describe('upgrade wave', () => {
       nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
       vms: ['v0', 'v1', 'v2'].map((n, i) => vm(n, `n${i}`, { memory: 1 * Gi, ...live })),
       operations: [
-        upgrade('w', ['n0', 'n1', 'n2'], 'kubevirt'),
+        upgrade('w', ['n0', 'n1', 'n2'], 'kubectl-drain'),
       ],
     });
     const r = run(s);
@@ -237,7 +277,7 @@ describe('blocked wave', () => {
       nodes: ['n0', 'n1', 'n2'].map((n) => node(n, nic)),
       vms: [vm('ok', 'n0', { memory: 1 * Gi, ...live }), vm('stuck', 'n1', { memory: 1 * Gi, volumes: [rwo], ...live })],
       operations: [
-        upgrade('w', ['n0', 'n1', 'n2'], 'kubevirt'),
+        upgrade('w', ['n0', 'n1', 'n2'], 'kubectl-drain'),
       ],
       over: { horizon: 7200 },
     });
@@ -250,42 +290,6 @@ describe('blocked wave', () => {
     ]);
     expect(r.nodes.map((n) => n.upgradeCompletedAt)).toEqual([expect.closeTo(601, 9), null, null]);
     expect(r.vms.find((v) => v.vmi === 'default/stuck')).toMatchObject({ migratable: false, notMigratableReason: 'DisksNotLiveMigratable', finalNode: 'n1' });
-  });
-});
-
-describe('Harvester-style upgrade', () => {
-  it('shuts down non-migratable VMs before the drain and stops a VM whose evacuation failed', () => {
-    // profile harvester: a container-disk CD-ROM makes "iso" non-migratable → shut down at 0.
-    // "hot" (1 GiB dirtying 2 GiB/s over 1 GiB, link 1 GiB/s) never converges: its evacuation
-    // fails at 301.2 s (acceptable 300) and upgrade_node.sh stops it. n0 is then empty: drained
-    // at 301.2, upgraded at 901.2; both VMs start again 60 s later (961.2) on n0, while n1 is
-    // drained (empty) at 901.2 and upgraded at 1501.2.
-    const cdrom = { name: 'iso', type: 'containerDisk' as const, accessModes: [], shared: false, attachment: 'cdrom' as const, readOnly: true, size: 1 * Gi };
-    const s = scenario({
-      nodes: ['n0', 'n1'].map((n) => node(n, nic)),
-      vms: [
-        vm('iso', 'n0', { memory: 1 * Gi, volumes: [cdrom], ...live }),
-        vm('hot', 'n0', { memory: 1 * Gi, dirty: { kind: 'constant', rate: 2 * Gi, workingSet: 1 * Gi }, ...live }),
-      ],
-      operations: [
-        upgrade('h', ['n0', 'n1'], 'harvester'),
-      ],
-      over: { profile: 'harvester' },
-    });
-    const r = run(s);
-    const shut = eventsOf(r.sim.log.events, 'VmiShutDown').map((e) => [e.t, e.vmi]);
-    expect(shut).toEqual([
-      [0, 'default/iso'],
-      [expect.closeTo(301.2, 9), 'default/hot'],
-    ]);
-    expect(r.migrations.map((m) => m.reason)).toEqual(['CompletionTimeout']);
-    expect(r.nodes.map((n) => n.drainCompletedAt)).toEqual([expect.closeTo(301.2, 9), expect.closeTo(901.2, 9)]);
-    expect(r.waves[0]!.completedAt).toBeCloseTo(1501.2, 9);
-    const byVm = Object.fromEntries(r.vms.map((v) => [v.vmi, v]));
-    expect(byVm['default/iso']).toMatchObject({ finalNode: 'n0', notMigratableReason: 'CDROMOrContainerDisk' });
-    expect(byVm['default/iso']!.downtimeSeconds).toBeCloseTo(961.2, 9);
-    expect(byVm['default/hot']!.downtimeSeconds).toBeCloseTo(660, 9);
-    expect(r.nodes[0]!.vmsShutDown).toBe(2);
   });
 });
 
@@ -331,5 +335,57 @@ describe('initial placement', () => {
     ]);
     expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => e.message)).toEqual(['0/2 nodes are available: 2 Insufficient memory.']);
     expect(r.vms.find((v) => v.vmi === 'default/huge')!.finalNode).toBeNull();
+  });
+});
+
+describe('VMs bound to one node', () => {
+  const hostDisk = { name: 'data', type: 'hostDisk' as const, accessModes: [], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi };
+
+  it.each([
+    // a has 8 GiB: x (6 GiB) fits, y (4 GiB) pinned there too would overcommit it → not placed.
+    { case: 'capacity', nodeA: { memory: 8 * Gi }, vmY: { memory: 4 * Gi }, message: 'placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 Insufficient memory.' },
+    { case: 'selector', nodeA: {}, vmY: { nodeSelector: { gpu: 'true' } }, message: "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." },
+    {
+      case: 'taint',
+      nodeA: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' as const }] },
+      vmY: {},
+      message: "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: db}.",
+    },
+    {
+      case: 'dedicated CPUs without a CPU-manager node',
+      nodeA: {},
+      vmY: { dedicatedCpus: true },
+      message:
+        "placed by spec.node on a, where it does not fit: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. (dedicatedCpus needs a node labelled cpumanager=true, where the kubelet runs the static CPU manager: none is)",
+    },
+  ])('a VM pinned with node: that does not fit there ($case) is reported, not placed', ({ nodeA, vmY, message }) => {
+    const s = scenario({
+      nodes: [node('a', nodeA), node('b')],
+      vms: [vm('x', 'a', { memory: 6 * Gi, tolerations: [{ key: 'dedicated', operator: 'Exists', value: '', effect: null }] }), vm('y', 'a', vmY)],
+    });
+    const r = run(s);
+    expect(eventsOf(r.sim.log.events, 'VmiPlaced').map((e) => [e.vmi, e.node])).toEqual([['default/x', 'a']]);
+    expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.vmi, e.message])).toEqual([['default/y', message]]);
+    expect(r.vms.find((v) => v.vmi === 'default/y')!).toMatchObject({ finalNode: null, stillDownAtEnd: true, notRunningReason: `never placed: ${message}` });
+  });
+
+  const localPv = { name: 'data', type: 'persistentVolumeClaim' as const, accessModes: ['ReadWriteOnce'], shared: false, attachment: 'disk' as const, readOnly: false, size: 10 * Gi, local: true };
+  it.each([
+    { disk: 'a non-shared hostDisk', volume: hostDisk },
+    { disk: 'a claim on a local PV', volume: localPv },
+  ])('a VM whose disk is local ($disk) restarts only on its node', ({ volume }) => {
+    // d (eviction strategy None, its disk on a) lives on a. Draining a shuts it down at 0;
+    // its restart after 60 s cannot go to b (the disk is on a) and a is cordoned: it waits, and
+    // starts on a when a is uncordoned after the 600 s upgrade: down 600 s.
+    const s = scenario({
+      nodes: [node('a', nic), node('b', nic)],
+      vms: [vm('d', 'a', { memory: 1 * Gi, volumes: [volume], evictionStrategy: 'None' })],
+      operations: [upgrade('w', ['a'], 'kubectl-drain')],
+    });
+    const r = run(s);
+    expect(eventsOf(r.sim.log.events, 'VmiUnplaceable').map((e) => [e.t, e.message])).toEqual([
+      [60, 'its disk is local to a, where it does not fit: 0/1 nodes are available: 1 node(s) were unschedulable.'],
+    ]);
+    expect(r.vms[0]!).toMatchObject({ finalNode: 'a', downtimeSeconds: 600, stillDownAtEnd: false });
   });
 });

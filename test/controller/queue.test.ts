@@ -1,5 +1,5 @@
-// The migration controller's queue: limits checked at target-pod creation (spec §3.3),
-// freed slots re-offered at once from v1.9, 5 s re-polls before (spec §3.4).
+// The migration controller's queue: limits checked at target-pod creation (migration.go handleTargetPodCreation),
+// freed slots re-offered at once from v1.9, 5 s re-polls before (priority queue: scenario/versions.ts).
 import { describe, expect, it } from 'vitest';
 import { Gi, migrate, node, scenario, vm } from '../helpers/scenario.js';
 import { run } from '../helpers/run.js';

@@ -94,6 +94,7 @@ export function scenario(p: ScenarioParts): Scenario {
     seed: 1,
     horizon: 24 * 3600,
     profile: 'kubevirt',
+    harvester: { version: { major: 1, minor: 8 }, restoreVM: false },
     kubevirt: {
       version: p.version ?? { major: 1, minor: 9 },
       migrations: migrations(p.migrations),

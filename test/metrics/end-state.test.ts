@@ -27,7 +27,7 @@ const upgrade = (name: string, names: string[], at = 0): Operation => ({
   maxUnavailable: 1,
   order: 'listed',
   duration: { kind: 'fixed', value: 600 },
-  style: 'kubevirt',
+  style: 'kubectl-drain',
 });
 
 function warningsOf(s: Scenario) {

@@ -33,6 +33,6 @@ describe('profile: openshift', () => {
       operations: [{ at: '0s', upgrade: { nodes: ['node-0'] } }],
     });
     const up = s.operations.find((o) => o.kind === 'upgrade');
-    expect(up).toMatchObject({ style: 'kubevirt' });
+    expect(up).toMatchObject({ style: 'kubectl-drain' });
   });
 });

@@ -8,7 +8,7 @@ import { Gi, Mi, migrate, node, scenario, vm } from '../helpers/scenario.js';
 const drain = (...names: string[]): Operation => ({ kind: 'drain', at: 0, nodes: { kind: 'names', names } });
 const upgrade = (maxUnavailable: number, ...names: string[]): Operation => ({
   kind: 'upgrade', at: 0, name: 'w', nodes: { kind: 'names', names }, maxUnavailable, order: 'listed',
-  duration: { kind: 'fixed', value: 60 }, style: 'kubevirt',
+  duration: { kind: 'fixed', value: 60 }, style: 'kubectl-drain',
 });
 const live = { evictionStrategy: 'LiveMigrate' } as const;
 const codes = (s: Scenario) => check(s).findings.map((f) => [f.code, f.severity, f.vms, f.nodes]);

@@ -91,7 +91,6 @@ describe('plan search', () => {
     // the first points cost 8 runs each (64 / 8); only the survivors of the halving reach 64
     expect(Math.min(...calls.map((c) => c.runs))).toBe(8);
     expect(calls.filter((c) => c.runs === 64).length).toBeLessThanOrEqual(2);
-    expect(r.simulations).toBe(calls.reduce((a, c) => a + c.runs, 0));
   });
 
   it('reports an infeasible window with the best point found and which constraint fails', async () => {

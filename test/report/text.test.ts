@@ -56,9 +56,10 @@ describe('size', () => {
 
 describe('lists cut at the size limit', () => {
   it('shows 50 of 51 unfinished migrations and says how many more', () => {
-    // limit 0: all 51 migrations stay Pending, the run ends at 0 s
+    // limit 0: all 51 migrations stay Pending, the run ends at 0 s. a has 64 cores: a VM given a
+    // node must fit there (51 × 1 core would not fit the default 32).
     const s = scenario({
-      nodes: [node('a'), node('b')],
+      nodes: [node('a', { cpu: 64 }), node('b')],
       vms: Array.from({ length: 51 }, (_, i) => vm(`v${i}`, 'a', { memory: 1 * Gi })),
       operations: Array.from({ length: 51 }, (_, i) => migrate(`default/v${i}`)),
       migrations: { parallelMigrationsPerCluster: 0 },
@@ -88,7 +89,7 @@ describe('an unschedulable drain', () => {
     const failures = rows(text, 'failures:');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(
-      /^ {2}default\/v: 3 migrations failed the same way \(kubevirt-evacuation-\w+ … kubevirt-evacuation-\w+, 0s to 16m0s\): TargetPodUnschedulable: target pod was unschedulable for 300s/,
+      /^ {2}default\/v: 3 migrations failed the same way \(kubevirt-evacuation-\w+ … kubevirt-evacuation-\w+, 0s to 16m0s\): TargetPodUnschedulable: Migration target pod was removed during active migration\. \(target pod was unschedulable for 300s/,
     );
     const unfinished = rows(text, 'unfinished at the end (1):');
     expect(unfinished).toHaveLength(1);

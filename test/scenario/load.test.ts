@@ -140,7 +140,7 @@ describe('KubeVirt version', () => {
   it('warns about a version newer than the spec documents', () => {
     const s = load(withSpec({ kubevirt: { version: 'v1.12' } }));
     expect(s.warnings).toEqual([
-      't.json:1:105: spec.kubevirt.version: v1.12 is newer than the newest version modelled (v1.9): its behaviour and defaults are used',
+      "t.json:1:105: spec.kubevirt.version: v1.12 is newer than the newest version modelled (v1.9): simulated with v1.9's behaviour and defaults; later changes are not modelled (such as the alpha downtime tuning, MigrationDowntimeTuning, of KubeVirt main)",
     ]);
   });
 
@@ -637,7 +637,7 @@ describe('operations', () => {
         maxUnavailable: 2,
         order: 'most-vms',
         duration: { kind: 'fixed', value: 600 },
-        style: 'kubevirt',
+        style: 'kubectl-drain', // written "kubevirt", the deprecated spelling
       },
       { kind: 'outage', at: 120, duration: 10, scope: { kind: 'network' }, networkName: null },
       { kind: 'outage', at: 120, duration: 10, scope: { kind: 'node', node: 'node-1' }, networkName: 'pod' },
