@@ -227,6 +227,13 @@ describe('migsim run --report', () => {
     expect(first).toContain('VMs lost (3)');
   });
 
+  it('lists migsim check’s findings', () => {
+    expect(migsim('run', 'scenarios/drain-node.yaml', '--report', file).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<h2>Check findings \(\d+\)<\/h2>/);
+    expect(html).toContain('What migsim check finds before running');
+  });
+
   it('--seed changes the seed it states', () => {
     expect(migsim('run', 'scenarios/drain-node.yaml', '--seed', '9', '--report', file).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('seed 9 · <code>migsim run scenarios/drain-node.yaml --seed 9 --report');

@@ -4,6 +4,7 @@
 import type { Results } from '../../metrics/results.js';
 import type { Operation, Scenario } from '../../scenario/types.js';
 import type { Warning } from '../../scenario/warnings.js';
+import type { CheckReport } from '../../plan/check.js';
 import { humanBytes, humanDuration } from '../timeline.js';
 import type { RunSeries } from '../series.js';
 import { bandwidthChart, concurrencyChart, ganttChart, nodeTimelineChart, roundsChart } from './charts.js';
@@ -20,6 +21,8 @@ export interface RunReportInput {
   series: RunSeries;
   /** the load-time and run-time warnings, as `--json` prints them */
   warnings: readonly Warning[];
+  /** `migsim check`'s findings; null: not run (a large scenario, where it takes minutes); absent: no section */
+  check?: CheckReport | null;
   provenance: Provenance;
 }
 
@@ -34,6 +37,10 @@ export function runReport(input: RunReportInput): ReportDocument {
   const sections: Section[] = [];
 
   sections.push({ id: 'summary', title: 'Summary', blocks: summaryBlocks(input) });
+  if (input.check) sections.push({ id: 'check', title: `Check findings (${input.check.findings.length})`, blocks: checkBlocks(input.check) });
+  else if (input.check === null) {
+    sections.push({ id: 'check', title: 'Check findings', blocks: [{ kind: 'text', paragraphs: [`Not run for a scenario of ${scenario.vms.length} VMs, where migsim check takes minutes: run \`migsim check\` on the scenario file for its findings.`] }] });
+  }
   if (input.warnings.length > 0) sections.push({ id: 'warnings', title: `Warnings (${input.warnings.length})`, blocks: warningBlocks(input.warnings) });
   sections.push({ id: 'attention', title: 'What went wrong and what to change', blocks: findingBlocks(input) });
 
@@ -96,6 +103,19 @@ function summaryBlocks(input: RunReportInput): Block[] {
     });
   }
   return blocks;
+}
+
+function checkBlocks(c: CheckReport): Block[] {
+  if (c.findings.length === 0) return [{ kind: 'text', paragraphs: [`migsim check found nothing that blocks (${c.summary.nodesChecked} nodes, ${c.summary.vmsChecked} VMs checked).`] }];
+  const list = (xs: readonly string[]): string => (xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`);
+  return [
+    {
+      kind: 'table',
+      caption: `What migsim check finds before running: ${c.summary.blocking} blocking, ${c.summary.warnings} warnings, ${c.summary.info} notes`,
+      header: ['severity', 'code', 'finding', 'VMs / nodes', 'what to change'],
+      rows: c.findings.slice(0, MAX_TABLE_ROWS).map((f) => [f.severity, f.code, f.message, [list(f.vms), list(f.nodes)].filter((x) => x).join('; '), f.remedy ?? '']),
+    },
+  ];
 }
 
 function warningBlocks(warnings: readonly Warning[]): Block[] {
