@@ -10,6 +10,9 @@ import { forecastText } from '../report/forecast.js';
 import { toJson } from '../report/json.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { Progress, runPool } from './pool.js';
+import { renderHtml } from '../report/html/document.js';
+import { forecastReport, forecastReportData } from '../report/html/forecast.js';
+import { commandLine, migsimVersion, vegaAssets, writeReport } from './report.js';
 
 export interface ForecastCliOptions {
   runs: number;
@@ -24,6 +27,10 @@ export interface ForecastCliOptions {
   maxEvents?: number;
   /** `PATH=VALUE` overrides, as on run */
   set?: string[];
+  /** write a self-contained HTML report of the forecast to this file */
+  report?: string;
+  /** the command line, for the report's provenance */
+  argv?: string[];
 }
 
 export { ForecastUserError } from './pool.js';
@@ -57,6 +64,10 @@ export async function forecastCommand(file: string, opts: ForecastCliOptions): P
   }
   // An interrupted forecast (or shard) prints the forecast of the replications it finished, partial.
   const doc: ForecastDocument = forecastDocument(layout, runs, { runs: opts.runs, seed, window });
+  if (opts.report !== undefined) {
+    const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['forecast', file, '--runs', String(opts.runs), '--report', opts.report]) };
+    writeReport(opts.report, renderHtml(forecastReport(forecastReportData(layout, runs, doc, provenance)), vegaAssets()));
+  }
   process.stdout.write(opts.json ? toJson(doc) + '\n' : forecastText(doc));
   if (outcome.stopped === 'interrupted') return 130;
   if (outcome.stopped === 'crashed') return 1;

@@ -8,6 +8,7 @@ import { GridError } from '../plan/grid.js';
 import { planCommand, type PlanOptions } from './plan.js';
 import { sweepCommand, type SweepOptions } from './sweep.js';
 import { runCommand, type RunOptions } from './run.js';
+import { OutputError } from './report.js';
 import { calibrateCommand, type CalibrateOptions } from './calibrate.js';
 import { collect, importCommand, parseNetwork, parseNetworkLabel, type ImportOptions } from './import.js';
 import { forecastCommand, ForecastUserError, type ForecastCliOptions } from './forecast.js';
@@ -78,8 +79,12 @@ program
   .option('--log <file>', 'write every simulation event to FILE as JSON lines')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .option('--set <path=value>', 'override a field of the scenario, e.g. spec.vms[name=db].dirtyRate=50Mi (repeatable; value read as YAML)', collect)
-  .action((file: string, opts: RunOptions) => {
-    process.stdout.write(runCommand(file, opts));
+  .option('--report <file>', 'write a self-contained HTML report (charts, findings, configuration) to FILE')
+  .option('--csv <dir>', 'write migrations.csv, rounds.csv, nodes.csv and vms.csv into DIR')
+  .option('--timeline', 'draw the migrations per node on a time axis after the summary')
+  .action((file: string, opts: RunOptions, cmd: Command) => {
+    if (opts.timeline && opts.json) cmd.error('error: --timeline draws on the terminal and cannot be combined with --json', { exitCode: 2 });
+    process.stdout.write(runCommand(file, { ...opts, argv: process.argv.slice(2) }));
   });
 
 program
@@ -138,10 +143,15 @@ program
   .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .option('--set <path=value>', 'override a field of the scenario, as on run (repeatable)', collect)
+  .option('--report <file>', 'write a self-contained HTML report of the forecast to FILE')
   .action(async (file: string, opts: ForecastCliOptions) => {
     if (opts.shard !== undefined && opts.output === undefined) {
       throw new UsageError('--shard needs -o FILE: a shard writes a partial result for migsim merge');
     }
+    if (opts.report !== undefined && opts.output !== undefined) {
+      throw new UsageError('--report needs the whole forecast: it cannot be combined with -o (a shard file)');
+    }
+    opts.argv = process.argv.slice(2);
     if (opts.output !== undefined && opts.json) {
       process.stderr.write('migsim: warning: --json has no effect with -o: the shard file is JSON; migsim merge --json prints the forecast\n');
     }
@@ -221,6 +231,10 @@ function exitCodeFor(err: unknown): number {
   }
   if (err instanceof EventBudgetExceeded) {
     process.stderr.write(`migsim: ${err.message}\nA run that long is looping; raise --max-events if it is not.\n`);
+    return 2;
+  }
+  if (err instanceof OutputError) {
+    process.stderr.write(`migsim: ${err.message}\n`);
     return 2;
   }
   const e = err as { code?: string; exitCode?: number; message?: string };

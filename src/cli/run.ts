@@ -3,6 +3,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { LogEvent, Observer } from '../log/events.js';
 import { runDocument, toJson } from '../report/json.js';
 import { textReport } from '../report/text.js';
+import { runCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html/document.js';
+import { runReport } from '../report/html/run.js';
+import { seriesRecorder } from '../report/series.js';
+import { check } from '../plan/check.js';
+import { terminalTimeline } from '../report/timeline.js';
+import { commandLine, migsimVersion, rawScenario, vegaAssets, writeCsvFiles, writeReport } from './report.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { warningsRecorder } from '../metrics/warnings.js';
 import type { Scenario } from '../scenario/types.js';
@@ -19,7 +26,20 @@ export interface RunOptions {
   verbose?: boolean;
   /** `PATH=VALUE` overrides of the scenario document, in order */
   set?: readonly string[];
+  /** write a self-contained HTML report to this file */
+  report?: string;
+  /** write migrations.csv, rounds.csv, nodes.csv and vms.csv into this directory */
+  csv?: string;
+  /** draw the terminal timeline after the summary */
+  timeline?: boolean;
+  /** how the timeline is drawn (default: stdout's width, colour on a TTY without NO_COLOR) */
+  timelineStyle?: { width: number; color: boolean };
+  /** the command line, for the report's provenance (default: rebuilt from the options) */
+  argv?: string[];
 }
+
+/** Up to this many VMs a report includes migsim check's findings (it takes minutes at 30,000 VMs). */
+export const CHECK_MAX_VMS = 2000;
 
 export function runCommand(file: string, opts: RunOptions): string {
   const scenario = loadScenarioFile(file, { overrides: opts.set ?? [] });
@@ -27,11 +47,27 @@ export function runCommand(file: string, opts: RunOptions): string {
   const log = opts.log !== undefined ? new JsonLinesLog(opts.log) : null;
   const runWarnings = warningsRecorder(scenario);
   try {
-    const result = simulate(scenario, { seed, observers: log ? [runWarnings, log] : [runWarnings], maxEvents: opts.maxEvents });
+    const series = opts.report !== undefined || opts.csv !== undefined ? seriesRecorder() : null;
+    const observers: Observer[] = [runWarnings];
+    if (log) observers.push(log);
+    if (series) observers.push(series);
+    const result = simulate(scenario, { seed, observers, maxEvents: opts.maxEvents });
     const results = result.results!;
     const warnings = [...loaderWarnings(scenario), ...runWarnings.finish()];
+    if (series) {
+      const s = series.finish();
+      if (opts.csv !== undefined) writeCsvFiles(opts.csv, runCsv(results, s));
+      if (opts.report !== undefined) {
+        const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['run', file, ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []), '--report', opts.report]) };
+        const doc = runReport({ scenario, raw: rawScenario(file, opts.set ?? []), seed, results, series: s, warnings, check: scenario.vms.length <= CHECK_MAX_VMS ? check(scenario) : null, provenance });
+        writeReport(opts.report, renderHtml(doc, vegaAssets()));
+      }
+    }
     if (opts.json) return toJson(runDocument(scenario.name, seed, results, warnings)) + '\n';
-    return textReport(scenario.name, seed, results, warnings, { verbose: opts.verbose });
+    const text = textReport(scenario.name, seed, results, warnings, { verbose: opts.verbose });
+    if (!opts.timeline) return text;
+    const style = opts.timelineStyle ?? { width: process.stdout.columns ?? 100, color: process.stdout.isTTY === true && !process.env['NO_COLOR'] };
+    return text + '\n' + terminalTimeline(results, style);
   } finally {
     log?.close();
   }

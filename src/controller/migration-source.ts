@@ -124,7 +124,7 @@ export class MigrationSource {
     const t = sim.now;
     switch (ev.type) {
       case 'Iteration':
-        log.record({ t, type: 'Iteration', migration: m.name, iteration: ev.iteration, bytes: ev.bytes, duration: ev.duration, dirtied: ev.dirtied, rate: ev.rate });
+        log.record({ t, type: 'Iteration', migration: m.name, iteration: ev.iteration, bytes: ev.bytes, duration: ev.duration, dirtied: ev.dirtied, rate: ev.rate, threshold: ev.threshold });
         break;
       case 'Throttle':
         log.record({ t, type: 'Throttle', migration: m.name, percent: ev.percent });

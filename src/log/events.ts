@@ -32,7 +32,16 @@ export type LogEvent =
       acceptableCompletionTime: number;
       bandwidthPerMigration: number;
     }>
-  | E<'Iteration', { migration: string; iteration: number; bytes: number; duration: number; dirtied: number; rate: number }>
+  | E<'Iteration', {
+      migration: string;
+      iteration: number;
+      bytes: number;
+      duration: number;
+      dirtied: number;
+      rate: number;
+      /** bytes: the switch-over threshold at this sync, bandwidth × downtime limit (QEMU migration/migration.c, migration_iteration_run) */
+      threshold: number;
+    }>
   | E<'Throttle', { migration: string; percent: number }>
   | E<'StopAndCopy', { migration: string; bytes: number }>
   | E<'PostCopyStarted', { migration: string; bytes: number }>
