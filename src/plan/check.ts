@@ -16,7 +16,7 @@ import { acceptableCompletionTime, blockMigrationDiskBytes, migrationDataSize, m
 import { harvesterDetector, upgradeRefused } from '../cluster/harvester.js';
 import { matchesSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
-import { schedule, type NodeView } from '../cluster/scheduler.js';
+import { schedule, SchedulerCache, type NodeView } from '../cluster/scheduler.js';
 import { targetPodRequirements } from '../cluster/targetpod.js';
 import type { LogEvent } from '../log/events.js';
 import type { DirtyModelSpec, EvictionStrategy, MigrationConfiguration, NodeSpec, NodeTarget, Scenario, VmSpec } from '../scenario/types.js';
@@ -98,8 +98,13 @@ export function check(scenario: Scenario): CheckReport {
       if (vm && start.node.has(vm.key) && !start.notMigratable.has(vm.key)) leaving.set(vm.key, vm);
     }
   }
+  // VMs leaving each node share its NIC, up to parallelOutboundMigrationsPerNode at a time
+  const leavingPerNode = new Map<string, number>();
+  for (const k of leaving.keys()) leavingPerNode.set(start.node.get(k)!, (leavingPerNode.get(start.node.get(k)!) ?? 0) + 1);
+  const nodeSpecs = new Map(scenario.nodes.map((n) => [n.name, n]));
   for (const vm of leaving.values()) {
-    const f = convergenceFinding(scenario, vm, start.node.get(vm.key)!, countLeaving(start, leaving, start.node.get(vm.key)!));
+    const source = start.node.get(vm.key)!;
+    const f = convergenceFinding(scenario, vm, nodeSpecs.get(source)!, leavingPerNode.get(source)!);
     if (f) findings.push(f);
   }
 
@@ -129,6 +134,8 @@ interface StartingPoint {
   /** VMI → why it is not live-migratable (KubeVirt's LiveMigratable reason and message) */
   notMigratable: Map<string, string>;
   unplaceable: Map<string, string>;
+  /** node → the requests of the VMs on it at the start */
+  requested: Map<string, { cpu: number; memory: number }>;
 }
 
 /** Placement and LiveMigratable exactly as the simulation computes them at t = 0. */
@@ -142,6 +149,7 @@ function startingPoint(scenario: Scenario): StartingPoint {
     residents: new Map(scenario.nodes.map((n) => [n.name, []])),
     notMigratable: new Map(),
     unplaceable: new Map(),
+    requested: new Map(),
   };
   for (const e of events) {
     if (e.t > 0) break;
@@ -155,6 +163,7 @@ function startingPoint(scenario: Scenario): StartingPoint {
     }
   }
   for (const k of out.unplaceable.keys()) out.notMigratable.delete(k);
+  out.requested = requestedAtStart(scenario, out);
   return out;
 }
 
@@ -267,23 +276,31 @@ function harvesterDetection(scenario: Scenario, start: StartingPoint): { listed:
 
 // --- 3./4. targets and capacity -------------------------------------------------------------------
 
-function views(scenario: Scenario, start: StartingPoint, cordoned: readonly string[], empty: boolean): NodeView[] {
+/** Every node's requests at the start, summed once. */
+function requestedAtStart(scenario: Scenario, start: StartingPoint): Map<string, { cpu: number; memory: number }> {
   const requested = new Map(scenario.nodes.map((n) => [n.name, { cpu: 0, memory: 0 }]));
-  if (!empty) {
-    for (const [vmi, node] of start.node) {
-      const vm = start.vms.get(vmi)!;
-      const r = requested.get(node)!;
-      r.cpu += vm.cpu;
-      r.memory += vm.memory;
-    }
+  for (const [vmi, node] of start.node) {
+    const vm = start.vms.get(vmi)!;
+    const r = requested.get(node)!;
+    r.cpu += vm.cpu;
+    r.memory += vm.memory;
   }
-  return scenario.nodes.map((spec) => ({
-    spec,
-    unschedulable: spec.unschedulable || cordoned.includes(spec.name),
-    taints: spec.taints.slice(),
-    requested: requested.get(spec.name)!,
-    vmiPods: new Set<string>(),
-  }));
+  return requested;
+}
+
+/** The scheduler's view of the nodes with `cordoned` cordoned: as at the start, or every node empty. */
+function views(scenario: Scenario, start: StartingPoint, cordoned: readonly string[], empty: boolean): NodeView[] {
+  const off = new Set(cordoned);
+  return scenario.nodes.map((spec) => {
+    const r = start.requested.get(spec.name)!;
+    return {
+      spec,
+      unschedulable: spec.unschedulable || off.has(spec.name),
+      taints: spec.taints.slice(),
+      requested: empty ? { cpu: 0, memory: 0 } : { cpu: r.cpu, memory: r.memory },
+      vmiPods: new Set<string>(),
+    };
+  });
 }
 
 /**
@@ -293,7 +310,10 @@ function views(scenario: Scenario, start: StartingPoint, cordoned: readonly stri
  */
 function placeElsewhere(scenario: Scenario, start: StartingPoint, cordoned: readonly string[], moving: readonly VmSpec[], what: 'drain' | 'wave'): Finding[] {
   const loaded = views(scenario, start, cordoned, false);
-  const empty = views(scenario, start, cordoned, true);
+  // kube-scheduler's own search (sampling, per-shape verdicts), told of each reservation
+  const cache = new SchedulerCache(loaded);
+  const view = new Map(loaded.map((v) => [v.spec.name, v]));
+  let empty: NodeView[] | null = null;
   const byName = new Map(scenario.nodes.map((n) => [n.name, n]));
   const scoring = scenario.scheduler.scoring;
   const noTarget: { vm: string; message: string }[] = [];
@@ -306,13 +326,15 @@ function placeElsewhere(scenario: Scenario, start: StartingPoint, cordoned: read
       continue;
     }
     const req = { pod: pod.pod, vmiKey: vm.key, antiAffinity: false };
-    const res = schedule(req, loaded, scoring);
+    const res = schedule(req, loaded, scoring, cache);
     if (res.node !== null) {
-      const r = loaded.find((n) => n.spec.name === res.node)!.requested;
-      r.cpu += vm.cpu;
-      r.memory += vm.memory;
+      const v = view.get(res.node)!;
+      v.requested.cpu += vm.cpu;
+      v.requested.memory += vm.memory;
+      cache.touch(v);
       continue;
     }
+    empty ??= views(scenario, start, cordoned, true);
     const alone = schedule(req, empty, scoring);
     (alone.node === null ? noTarget : noRoom).push({ vm: vm.key, message: alone.node === null ? alone.message : res.message });
   }
@@ -358,13 +380,6 @@ function waveCapacity(scenario: Scenario, start: StartingPoint, wave: string, no
 
 // --- 5. convergence ---------------------------------------------------------------------------------
 
-/** How many VMs leave `node` (they share its NIC up to parallelOutboundMigrationsPerNode at a time). */
-function countLeaving(start: StartingPoint, leaving: Map<string, VmSpec>, node: string): number {
-  let n = 0;
-  for (const k of leaving.keys()) if (start.node.get(k) === node) n++;
-  return n;
-}
-
 /** Highest dirty rate and the working set it saturates at. */
 export function dirtyFigures(d: DirtyModelSpec): { rate: number; workingSet: number } {
   switch (d.kind) {
@@ -387,11 +402,11 @@ export function dirtyFigures(d: DirtyModelSpec): { rate: number; workingSet: num
 const fmtRate = (b: number): string => `${(b / MiB).toFixed(b < 10 * MiB ? 1 : 0)} MiB/s`;
 const fmtMi = (b: number): string => `${Math.ceil(b / MiB)}Mi`;
 
-function convergenceFinding(scenario: Scenario, vm: VmSpec, sourceNode: string, leavingSource: number): Finding | null {
+function convergenceFinding(scenario: Scenario, vm: VmSpec, node: NodeSpec, leavingSource: number): Finding | null {
+  const sourceNode = node.name;
   const kv = scenario.kubevirt;
   const policy = selectMigrationPolicy(scenario.migrationPolicies, vm.labels, scenario.namespaces[vm.namespace] ?? {});
   const cfg: MigrationConfiguration = resolveMigrationConfiguration(kv.migrations, policy, kv.version);
-  const node = scenario.nodes.find((n) => n.name === sourceNode)!;
   const parallel = Math.max(1, Math.min(cfg.parallelOutboundMigrationsPerNode, cfg.parallelMigrationsPerCluster, leavingSource));
   const nic = nicRate(node, cfg.network);
   const share = nic / parallel;
