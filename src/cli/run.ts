@@ -38,9 +38,6 @@ export interface RunOptions {
   argv?: string[];
 }
 
-/** Up to this many VMs a report includes migsim check's findings (it takes minutes at 30,000 VMs). */
-export const CHECK_MAX_VMS = 2000;
-
 export function runCommand(file: string, opts: RunOptions): string {
   const scenario = loadScenarioFile(file, { overrides: opts.set ?? [] });
   const seed = opts.seed ?? scenario.seed;
@@ -59,7 +56,7 @@ export function runCommand(file: string, opts: RunOptions): string {
       if (opts.csv !== undefined) writeCsvFiles(opts.csv, runCsv(results, s));
       if (opts.report !== undefined) {
         const provenance = { version: migsimVersion(), seed, command: commandLine(opts.argv ?? ['run', file, ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []), '--report', opts.report]) };
-        const doc = runReport({ scenario, raw: rawScenario(file, opts.set ?? []), seed, results, series: s, warnings, check: scenario.vms.length <= CHECK_MAX_VMS ? check(scenario) : null, provenance });
+        const doc = runReport({ scenario, raw: rawScenario(file, opts.set ?? []), seed, results, series: s, warnings, check: check(scenario), provenance });
         writeReport(opts.report, renderHtml(doc, vegaAssets()));
       }
     }

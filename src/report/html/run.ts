@@ -21,7 +21,7 @@ export interface RunReportInput {
   series: RunSeries;
   /** the load-time and run-time warnings, as `--json` prints them */
   warnings: readonly Warning[];
-  /** `migsim check`'s findings; null: not run (a large scenario, where it takes minutes); absent: no section */
+  /** `migsim check`'s findings; null: not run; absent: no section */
   check?: CheckReport | null;
   provenance: Provenance;
 }
