@@ -1,4 +1,4 @@
-// `migsim check <scenario> [--json]`: findings that would block a drain or a wave. Exit 3 when any
+// `migsim check <scenario> [--json] [--set PATH=VALUE]…`: findings that would block a drain or a wave. Exit 3 when any
 // finding blocks, so it can gate a change in CI.
 import { check, type CheckReport, type Finding } from '../plan/check.js';
 import { toJson } from '../report/json.js';
@@ -6,12 +6,14 @@ import { loadScenarioFile } from '../scenario/load.js';
 
 export interface CheckOptions {
   json?: boolean;
+  /** `PATH=VALUE` overrides, as on run */
+  set?: string[];
 }
 
 export const EXIT_BLOCKING = 3;
 
 export function checkCommand(file: string, opts: CheckOptions): { output: string; exitCode: number } {
-  const report = check(loadScenarioFile(file));
+  const report = check(loadScenarioFile(file, { overrides: opts.set ?? [] }));
   const exitCode = report.summary.blocking > 0 ? EXIT_BLOCKING : 0;
   return { output: opts.json ? toJson(report) + '\n' : checkText(report), exitCode };
 }

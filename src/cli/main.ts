@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { EventBudgetExceeded } from '../engine/simulator.js';
-import { checkCommand } from './check.js';
+import { checkCommand, type CheckOptions } from './check.js';
 import { GridError } from '../plan/grid.js';
 import { planCommand, type PlanOptions } from './plan.js';
 import { sweepCommand, type SweepOptions } from './sweep.js';
@@ -92,7 +92,8 @@ program
   .description('find what would block a drain or a wave, without running it (exit 3 when something blocks)')
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .option('--json', 'print one JSON document')
-  .action((file: string, opts: { json?: boolean }) => {
+  .option('--set <path=value>', 'override a field of the scenario, as on run (repeatable)', collect)
+  .action((file: string, opts: CheckOptions) => {
     const r = checkCommand(file, opts);
     process.stdout.write(r.output);
     process.exitCode = r.exitCode;

@@ -83,6 +83,7 @@ function nodesOf(scenario: Scenario, op: Extract<Operation, { kind: 'drain' }>):
 /** The summary of one run: `scenario` is the scenario as run (realised), `results` its records. */
 export function summarizeRun(layout: ForecastLayout, scenario: Scenario, results: Results, replication: number, seed: number): RunSummary {
   const s = results.summary;
+  const ran = results.vms.filter((v) => !(v.initialNode === null && v.finalNode === null && v.shutDowns === 0));
   const nodeIndex = new Map(layout.nodes.map((n, i) => [n, i]));
   const vmIndex = new Map(layout.vms.map((v, i) => [v, i]));
   const nodeRecords = new Map(results.nodes.map((n) => [n.name, n]));
@@ -140,8 +141,10 @@ export function summarizeRun(layout: ForecastLayout, scenario: Scenario, results
     complete,
     horizonReached: s.horizonReached,
     failedMigrations: s.failed,
-    totalDowntimeSeconds: s.totalDowntimeSeconds,
-    maxDowntimeSeconds: s.maxDowntimeSeconds,
+    // a VM that never ran (never placed) is down for the whole run whatever the configuration:
+    // it is not the operations' downtime
+    totalDowntimeSeconds: ran.reduce((a, v) => a + v.downtimeSeconds, 0),
+    maxDowntimeSeconds: ran.reduce((a, v) => Math.max(a, v.downtimeSeconds), 0),
     vmsShutDown: s.vmsShutDown,
     vmsLost: s.lostVms,
     vmsStillDown: results.vms.filter((v) => v.finalNode === null && v.shutDowns > 0).length,

@@ -76,7 +76,8 @@ export function recommendationYaml(r: Recommendation, policies: readonly PolicyP
  */
 export function bounds(best: Evaluated, scenario: Scenario, axes: readonly Axis[]): string[] {
   const out: string[] = [];
-  const findings: Finding[] = check(scenario).findings.filter((f) => f.severity !== 'info');
+  // what limits the operations: not notes, nor VMs that never ran
+  const findings: Finding[] = check(scenario).findings.filter((f) => f.severity !== 'info' && f.code !== 'vm-unplaceable');
   for (const f of findings) out.push(`${f.code}: ${f.message}`);
   for (const axis of axes) {
     const chosen = best.point.overrides.find((o) => o.startsWith(`${axis.path}=`))?.slice(axis.path.length + 1);
