@@ -6,7 +6,7 @@ import { parseAxis, type Axis } from '../plan/grid.js';
 import { withPolicies } from '../plan/patch.js';
 import { policyCandidates } from '../plan/policies.js';
 import { bounds, recommendation, recommendationYaml, type Recommendation } from '../plan/recommend.js';
-import { search, type Constraints, type Evaluated, type PointStats } from '../plan/search.js';
+import { search, type Constraints, type Evaluated, type PointStats, type PolicyPatch } from '../plan/search.js';
 import { defaultAxes } from '../plan/space.js';
 import { seconds, table } from '../report/format.js';
 import { toJson } from '../report/json.js';
@@ -45,8 +45,8 @@ export interface PlanOptions {
 export interface EvaluatedPoint {
   /** `path=value` overrides of the scenario */
   overrides: string[];
-  /** names of the MigrationPolicies the point adds */
-  policies: string[];
+  /** the MigrationPolicies the point adds: name, selector, the VMs it selects and what it sets */
+  policies: PolicyPatch[];
   runs: number;
   /** p95 of the makespan, seconds */
   p95: number;
@@ -139,7 +139,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<{ ou
     yaml,
     evaluated: result.evaluated.map((e) => ({
       overrides: e.point.overrides,
-      policies: e.point.policies.map((p) => p.name),
+      policies: e.point.policies,
       runs: e.stats.runs,
       p95: e.stats.makespanSeconds.p95,
       failureProbability: e.stats.failureProbability,

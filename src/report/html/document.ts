@@ -201,6 +201,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 8px 3px 0; text-alig
 th { font-weight: 600; }
 table.facts td:first-child { width: 22%; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 figure.chart { margin: 12px 0 20px; overflow-x: auto; }
 /* a chart wider than the page (a narrow window, A4 paper) shrinks to fit instead of being cut */
 figure.chart svg, figure.chart canvas { max-width: 100%; height: auto; }

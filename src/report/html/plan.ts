@@ -3,8 +3,9 @@
 // every point the search evaluated. Built from the PlanDocument (plain data).
 import type { EvaluatedPoint, Figures, PlanDocument } from '../../cli/plan.js';
 import type { CheckReport } from '../../plan/check.js';
+import type { PolicyPatch } from '../../plan/search.js';
 import { humanDuration } from '../timeline.js';
-import { TIME_LABEL, WIDTH } from './charts.js';
+import { TIME_LABEL, timeTicks, WIDTH } from './charts.js';
 import type { Block, Provenance, ReportDocument, Section } from './document.js';
 import { checkBlocks } from './run.js';
 
@@ -37,7 +38,8 @@ export function planDurationSpec(d: PlanDocument): Record<string, unknown> {
   const w = d.constraints.windowSeconds;
   const x = { field: 'quantile', type: 'nominal', title: null, sort: ['p50', 'p95'] };
   const xOffset = { field: 'config', type: 'nominal', sort: [BASELINE, RECOMMENDED] };
-  const y = { field: 'seconds', type: 'quantitative', title: 'duration', axis: { labelExpr: TIME_LABEL } };
+  const top = Math.max(w, ...values.map((v) => v.seconds));
+  const y = { field: 'seconds', type: 'quantitative', title: 'duration', axis: { values: timeTicks(top, 6), labelExpr: TIME_LABEL } };
   return {
     width: Math.min(WIDTH, 480),
     height: 240,
@@ -60,10 +62,26 @@ export function planDurationSpec(d: PlanDocument): Record<string, unknown> {
   };
 }
 
-/** How a point reads in a tooltip or a table: its overrides by the last part of the path, and its policies. */
-export function describePoint(p: { overrides: readonly string[]; policies: readonly string[] }): string {
-  const parts = [...p.overrides.map((o) => o.replace(/^[^=]*\.(?=[^.=]+=)/, '')), ...p.policies.map((n) => `policy ${n}`)];
+/** How a point reads in a tooltip or a table: its overrides by the last part of the path, and its policies with what they set. */
+export function describePoint(p: { overrides: readonly string[]; policies: readonly PolicyPatch[] }): string {
+  const policy = (x: PolicyPatch): string => `policy ${x.name} for ${x.vms.join(', ')} (${Object.entries(x.spec).map(([k, v]) => `${k}=${String(v)}`).join(', ')})`;
+  const parts = [...p.overrides.map(shortOverride), ...p.policies.map(policy)];
   return parts.length > 0 ? parts.join(', ') : 'as written';
+}
+
+/** `spec.vms[name=db].dirtyRate=2Mi` → `dirtyRate=2Mi`: the last part of the path (an `=` inside a selector is not the value's). */
+function shortOverride(o: string): string {
+  let depth = 0;
+  let eq = -1;
+  for (let i = 0; i < o.length && eq < 0; i++) {
+    if (o[i] === '[') depth++;
+    else if (o[i] === ']') depth--;
+    else if (o[i] === '=' && depth === 0) eq = i;
+  }
+  if (eq < 0) return o;
+  const path = o.slice(0, eq);
+  const dot = path.lastIndexOf('.', path.endsWith(']') ? path.lastIndexOf('[') : path.length);
+  return path.slice(dot + 1) + o.slice(eq);
 }
 
 /**
@@ -83,7 +101,7 @@ export function planScatterSpec(d: PlanDocument): Record<string, unknown> {
     // the recommendation may be the scenario as written: then it is both, drawn as the recommendation
     role: e.recommended ? 'recommendation' : e.overrides.length === 0 && e.policies.length === 0 ? 'baseline' : 'other',
   }));
-  const x = { field: 'p95', type: 'quantitative', title: 'p95 duration', axis: { labelExpr: TIME_LABEL }, scale: { zero: false } };
+  const x = { field: 'p95', type: 'quantitative', title: 'p95 duration', axis: { values: timeTicks(Math.max(0, ...values.map((v) => v.p95))), labelExpr: TIME_LABEL } };
   const y = { field: 'failure', type: 'quantitative', title: 'P(failure)', axis: { format: '%' }, scale: { domain: [0, 1] } };
   return {
     width: WIDTH,
@@ -154,7 +172,7 @@ export function planReport(data: PlanReportData): ReportDocument {
     ['P(failure)', `≤ ${pct(c.maxFailureProbability)}`, pct(b.failureProbability), pct(r.failureProbability), met(r.failureProbability <= c.maxFailureProbability)],
   ];
   if (c.maxDowntimeSeconds !== null) crows.push(['max downtime p95', `≤ ${humanDuration(c.maxDowntimeSeconds)}`, humanDuration(b.maxDowntimeP95Seconds), humanDuration(r.maxDowntimeP95Seconds), met(r.maxDowntimeP95Seconds <= c.maxDowntimeSeconds)]);
-  const cblocks: Block[] = [{ kind: 'table', header: ['constraint', 'asked', BASELINE, RECOMMENDED, 'recommendation'], rows: crows }];
+  const cblocks: Block[] = [{ kind: 'table', header: ['constraint', 'asked', BASELINE, RECOMMENDED, 'the recommendation'], rows: crows }];
   if (d.failing.length > 0) cblocks.push({ kind: 'table', caption: 'Still failing', header: ['constraint'], rows: d.failing.map((f) => [f]) });
   sections.push({ id: 'constraints', title: 'Constraints', blocks: cblocks });
 

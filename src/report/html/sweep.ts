@@ -4,7 +4,7 @@
 import type { SweepDocument, SweepRow } from '../../cli/sweep.js';
 import type { CheckReport } from '../../plan/check.js';
 import { humanDuration } from '../timeline.js';
-import { TIME_LABEL, WIDTH } from './charts.js';
+import { TIME_LABEL, timeTicks, WIDTH } from './charts.js';
 import type { Block, ChartBlock, Provenance, ReportDocument, Section } from './document.js';
 import { checkBlocks } from './run.js';
 
@@ -80,11 +80,11 @@ export function sweepChartSpec(doc: SweepDocument, metric: SweepMetric): Record<
     { field: 'p95Label', title: 'p95 duration' },
     { field: 'failureLabel', title: 'P(failure)' },
   ];
-  const xEnc = { field: 'a0', type: 'ordinal', sort: x!.values, title: x!.path };
+  const xEnc = { field: 'a0', type: 'ordinal', sort: x!.values, title: short(x!.path), axis: { labelAngle: 0 } };
   if (!y) {
     const yEnc =
       metric === 'p95'
-        ? { field: 'p95', type: 'quantitative', title, axis: { labelExpr: TIME_LABEL }, scale: { zero: true } }
+        ? { field: 'p95', type: 'quantitative', title, axis: { values: timeTicks(halfOf(values, 'p95') * 2, 6), labelExpr: TIME_LABEL }, scale: { zero: true } }
         : { field: 'failure', type: 'quantitative', title, axis: { format: '%' }, scale: { domain: [0, 1] } };
     return {
       width: WIDTH,
@@ -96,11 +96,11 @@ export function sweepChartSpec(doc: SweepDocument, metric: SweepMetric): Record<
       ],
     };
   }
-  const yEnc = { field: 'a1', type: 'ordinal', sort: y.values, title: y.path };
-  const cell = Math.max(24, Math.min(60, Math.floor(WIDTH / Math.max(1, x!.values.length) / (panels.length > 1 ? 2 : 1))));
+  const yEnc = { field: 'a1', type: 'ordinal', sort: y.values, title: short(y.path) };
+  const cell = Math.max(24, Math.min(90, Math.floor(WIDTH / Math.max(1, x!.values.length) / (panels.length > 1 ? 2 : 1))));
   const heat = {
     width: { step: cell },
-    height: { step: Math.max(20, Math.min(40, cell)) },
+    height: { step: Math.max(20, Math.min(36, cell)) },
     layer: [
       { mark: { type: 'rect' }, encoding: { x: xEnc, y: yEnc, color: { field, type: 'quantitative', scale: scaleOf, legend }, tooltip } },
       {
@@ -137,7 +137,7 @@ export function sweepReport(d: SweepReportData): ReportDocument {
   const describe = (p: SweepRow): string => doc.axes.map((a) => `${short(a.path)}=${p.values[a.path]}`).join(', ');
 
   const rows: string[][] = [
-    ['grid', `${doc.axes.length} axes, ${doc.points.length} points × ${doc.runs} runs`],
+    ['grid', `${doc.axes.length} ${doc.axes.length === 1 ? 'axis' : 'axes'}, ${doc.points.length} points × ${doc.runs} runs`],
     ['seeds', `${doc.seed} to ${doc.seed + doc.runs - 1}, the same at every point (common random numbers: points differ by the swept fields, not by noise)`],
     ['window', doc.windowSeconds !== null ? humanDuration(doc.windowSeconds) : 'none given (--window)'],
   ];
