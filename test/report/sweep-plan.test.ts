@@ -11,7 +11,7 @@ import type { SweepDocument, SweepRow } from '../../src/cli/sweep.js';
 import { gridPoints, type Axis } from '../../src/plan/grid.js';
 import { chartsOf } from '../../src/report/html/document.js';
 import { describePoint, planDurationSpec, planReport, planScatterSpec } from '../../src/report/html/plan.js';
-import { MAX_PANELS, sweepChartData, sweepChartSpec, sweepReport } from '../../src/report/html/sweep.js';
+import { MAX_LABELS, MAX_PANELS, sweepChartData, sweepChartSpec, sweepReport } from '../../src/report/html/sweep.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const main = join(root, 'dist', 'cli', 'main.js');
@@ -95,6 +95,22 @@ describe('sweepChartSpec: the chart by the number of axes', () => {
     expect(d.shownPoints).toBe(72);
     const r = sweepReport({ sweep: sweep([A, B, D, E]), provenance });
     expect(chartsOf(r)[0]!.caption).toContain(`the first 12 of 16 panels (72 of 96 points) are drawn`);
+  });
+});
+
+describe('labels on a big panel', () => {
+  it.each([
+    // 20 × 20 = 400 cells: labelled; 21 × 20 = 420: colour and tooltip only
+    { x: 20, y: 20, marks: ['rect', 'text'] },
+    { x: 21, y: 20, marks: ['rect'] },
+    // one axis of 400 points keeps its labels, 401 does not
+    { x: 400, y: 0, marks: ['line', 'text'] },
+    { x: 401, y: 0, marks: ['line'] },
+  ])('$x × $y: $marks', ({ x, y, marks }) => {
+    const axis = (path: string, n: number): Axis => ({ path, values: Array.from({ length: n }, (_, i) => String(i + 1)) });
+    const doc = sweep(y ? [axis('spec.x', x), axis('spec.y', y)] : [axis('spec.x', x)]);
+    expect(MAX_LABELS).toBe(400);
+    expect((sweepChartSpec(doc, 'p95') as Spec).layer.map((l: Spec) => l.mark.type)).toEqual(marks);
   });
 });
 

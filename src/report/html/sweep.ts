@@ -22,6 +22,8 @@ export interface SweepReportData {
  * the table has every point. 12 panels of a 10 × 10 heatmap stay readable on a page.
  */
 export const MAX_PANELS = 12;
+/** Past this many cells in a panel (or points on a line) the values are in the tooltips only: the labels would overlap. */
+export const MAX_LABELS = 400;
 /** Most rows of the table of points; sweep --csv writes every point. */
 export const MAX_POINT_ROWS = 1000;
 
@@ -92,7 +94,7 @@ export function sweepChartSpec(doc: SweepDocument, metric: SweepMetric): Record<
       data: { values },
       layer: [
         { mark: { type: 'line', point: true, color: metric === 'p95' ? '#1565c0' : '#c62828' }, encoding: { x: xEnc, y: yEnc, tooltip } },
-        { mark: { type: 'text', dy: -10, fontSize: 11 }, encoding: { x: xEnc, y: yEnc, text: { field: label } } },
+        ...(labelled(doc) ? [{ mark: { type: 'text', dy: -10, fontSize: 11 }, encoding: { x: xEnc, y: yEnc, text: { field: label } } }] : []),
       ],
     };
   }
@@ -101,20 +103,20 @@ export function sweepChartSpec(doc: SweepDocument, metric: SweepMetric): Record<
   const heat = {
     width: { step: cell },
     height: { step: Math.max(20, Math.min(36, cell)) },
-    layer: [
-      { mark: { type: 'rect' }, encoding: { x: xEnc, y: yEnc, color: { field, type: 'quantitative', scale: scaleOf, legend }, tooltip } },
-      {
-        mark: { type: 'text', fontSize: 10 },
-        encoding: {
-          x: xEnc,
-          y: yEnc,
-          text: { field: label },
-          // dark cells get white text: the upper half of the colour scale
-          color: { condition: { test: metric === 'p95' ? `datum.p95 !== null && datum.p95 > ${halfOf(values, 'p95')}` : 'datum.failure > 0.5', value: 'white' }, value: 'black' },
-        },
-      },
-    ],
+    layer: [{ mark: { type: 'rect' }, encoding: { x: xEnc, y: yEnc, color: { field, type: 'quantitative', scale: scaleOf, legend }, tooltip } }] as Record<string, unknown>[],
   };
+  if (labelled(doc)) {
+    heat.layer.push({
+      mark: { type: 'text', fontSize: 10 },
+      encoding: {
+        x: xEnc,
+        y: yEnc,
+        text: { field: label },
+        // dark cells get white text: the upper half of the colour scale
+        color: { condition: { test: metric === 'p95' ? `datum.p95 !== null && datum.p95 > ${halfOf(values, 'p95')}` : 'datum.failure > 0.5', value: 'white' }, value: 'black' },
+      },
+    });
+  }
   if (doc.axes.length === 2) return { data: { values }, ...heat };
   return {
     data: { values },
@@ -122,6 +124,11 @@ export function sweepChartSpec(doc: SweepDocument, metric: SweepMetric): Record<
     columns: 2,
     spec: heat,
   };
+}
+
+/** Whether the cells (or the points of the line) carry their values as text: a panel of at most MAX_LABELS. */
+export function labelled(doc: SweepDocument): boolean {
+  return doc.axes.slice(0, 2).reduce((n, a) => n * a.values.length, 1) <= MAX_LABELS;
 }
 
 /** Half the largest value of a figure: where the heatmap's colour turns dark. */
@@ -163,9 +170,10 @@ export function sweepReport(d: SweepReportData): ReportDocument {
     doc.axes.length > 2
       ? ` One panel per value of ${doc.axes.slice(2).map((a) => a.path).join(' × ')}${panels.length < countPanels(doc) ? `; the first ${panels.length} of ${countPanels(doc)} panels (${shownPoints} of ${doc.points.length} points) are drawn, the table has every point` : ''}.`
       : '';
+  const labels = labelled(doc) ? '' : ` Past ${MAX_LABELS} cells a panel the values are in the tooltips only.`;
   const charts: ChartBlock[] = [
-    { kind: 'chart', id: 'chart-sweep-p95', spec: sweepChartSpec(doc, 'p95'), caption: `${kind} of the p95 of the makespan (first operation's start → last one's end) ${over}; "none done": no run finished.${facetNote}` },
-    { kind: 'chart', id: 'chart-sweep-failure', spec: sweepChartSpec(doc, 'failure'), caption: `${kind} of the share of runs with a failed migration, a lost VM or a VM still down at the end, ${over}.${facetNote}` },
+    { kind: 'chart', id: 'chart-sweep-p95', spec: sweepChartSpec(doc, 'p95'), caption: `${kind} of the p95 of the makespan (first operation's start → last one's end) ${over}; "none done": no run finished.${facetNote}${labels}`, renderer: doc.points.length > 2000 ? 'canvas' : 'svg' },
+    { kind: 'chart', id: 'chart-sweep-failure', spec: sweepChartSpec(doc, 'failure'), caption: `${kind} of the share of runs with a failed migration, a lost VM or a VM still down at the end, ${over}.${facetNote}${labels}`, renderer: doc.points.length > 2000 ? 'canvas' : 'svg' },
   ];
   sections.push({ id: 'figures', title: 'p95 duration and failure probability', blocks: charts });
 
