@@ -47,7 +47,7 @@ const C: Axis = { path: 'spec.kubevirt.configuration.migrations.parallelMigratio
 const D: Axis = { path: 'spec.x.d', values: ['a', 'b', 'c', 'd'] };
 const E: Axis = { path: 'spec.x.e', values: ['a', 'b', 'c', 'd'] };
 
-type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Spec = Record<string, any>;
 
 describe('sweepChartSpec: the chart by the number of axes', () => {
   it.each([
@@ -237,6 +237,16 @@ describe('sweep --report and plan --report on the command line', () => {
     expect(doc.evaluated.filter((e) => e.recommended)).toHaveLength(1);
     // ⌈8/p⌉ migrations of 16.03 s each: p=4 drains in 2 × 16.03 s, the shortest of 1, 2, 4
     expect(doc.evaluated.find((e) => e.recommended)!.overrides).toEqual([`${A.path}=4`]);
+  }, 120_000);
+
+  it('plan writes its report when nothing meets the constraints (exit 3), saying so', () => {
+    // 8 VMs of 4 GiB at 256 MiB/s take ⌈8/p⌉ × 16.03 s ≥ 32 s: no point ends inside 10 s
+    const file = join(dir, 'plan-infeasible.html');
+    const r = run(['plan', 'test/fixtures/plan/uncontended-drain.yaml', '--window', '10s', '--runs', '2', '--vary', `${A.path}=1,4`, '--report', file]);
+    expect(r.status).toBe(3);
+    const html = readFileSync(file, 'utf8');
+    expect(html.includes('Nothing meets the constraints; the best found: p95 32s')).toBe(true);
+    expect(html.includes('<td>inside the window (10s)</td><td>≥ 95.0% of runs</td><td>0.0%</td><td>0.0%</td><td>NOT MET</td>')).toBe(true);
   }, 120_000);
 
   it('an unwritable report is a user error (exit 2) naming the file', () => {
