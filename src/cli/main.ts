@@ -180,9 +180,11 @@ program
   .option('--window <duration>', 'maintenance window, e.g. 4h: the probability every operation ends inside it', parseWindow)
   .option('--json', 'print one JSON document instead of the table')
   .option('--csv <file>', 'also write the table as CSV (one row per point)')
+  .option('--report <file>', 'write a self-contained HTML report (heatmaps of p95 and P(failure), the points) to FILE')
   .option('--quiet', 'no progress bar')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action(async (file: string, opts: SweepOptions) => {
+    opts.argv = process.argv.slice(2);
     process.stdout.write(await sweepCommand(file, opts));
   });
 
@@ -202,8 +204,10 @@ program
   .option('--json', 'print one JSON document')
   .option('--quiet', 'no progress bar')
   .option('--write-scenario <file>', 'write the scenario with the recommendation applied (verify it with migsim forecast)')
+  .option('--report <file>', 'write a self-contained HTML report (baseline against recommendation, the points evaluated) to FILE')
   .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action(async (file: string, opts: PlanOptions) => {
+    opts.argv = process.argv.slice(2);
     const r = await planCommand(file, opts);
     process.stdout.write(r.output);
     process.exitCode = r.exitCode;

@@ -6,13 +6,18 @@ import { parseAxis, type Axis } from '../plan/grid.js';
 import { withPolicies } from '../plan/patch.js';
 import { policyCandidates } from '../plan/policies.js';
 import { bounds, recommendation, recommendationYaml, type Recommendation } from '../plan/recommend.js';
-import { search, type Constraints, type Evaluated, type PointStats } from '../plan/search.js';
+import { search, type Constraints, type Evaluated, type PointStats, type PolicyPatch } from '../plan/search.js';
 import { defaultAxes } from '../plan/space.js';
 import { seconds, table } from '../report/format.js';
 import { toJson } from '../report/json.js';
 import { applyOverrides } from '../scenario/load.js';
 import { PointRunner } from './points.js';
 import { Progress } from './pool.js';
+import { check } from '../plan/check.js';
+import { renderHtml } from '../report/html/document.js';
+import { planReport } from '../report/html/plan.js';
+import { commandLine, migsimVersion, vegaAssets, writeReport } from './report.js';
+import { CHECK_MAX_VMS } from './run.js';
 
 export interface PlanOptions {
   /** seconds */
@@ -29,10 +34,30 @@ export interface PlanOptions {
   json?: boolean;
   quiet?: boolean;
   writeScenario?: string;
+  /** write a self-contained HTML report of the plan to this file */
+  report?: string;
+  /** the command line, for the report's provenance */
+  argv?: string[];
   maxEvents?: number;
 }
 
-interface Figures {
+/** One point the search evaluated, at the most runs it got. */
+export interface EvaluatedPoint {
+  /** `path=value` overrides of the scenario */
+  overrides: string[];
+  /** the MigrationPolicies the point adds: name, selector, the VMs it selects and what it sets */
+  policies: PolicyPatch[];
+  runs: number;
+  /** p95 of the makespan, seconds */
+  p95: number;
+  failureProbability: number;
+  withinWindowProbability: number;
+  feasible: boolean;
+  /** this point is the recommendation */
+  recommended: boolean;
+}
+
+export interface Figures {
   runs: number;
   makespanSeconds: PointStats['makespanSeconds'];
   withinWindowProbability: number;
@@ -56,6 +81,8 @@ export interface PlanDocument {
   pointsEvaluated: number;
   simulations: number;
   yaml: string;
+  /** every point evaluated, in the order the search evaluated them */
+  evaluated: EvaluatedPoint[];
 }
 
 const figures = (e: Evaluated): Figures => ({
@@ -110,13 +137,33 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<{ ou
     pointsEvaluated: result.evaluated.length,
     simulations: runner.simulations,
     yaml,
+    evaluated: result.evaluated.map((e) => ({
+      overrides: e.point.overrides,
+      policies: e.point.policies,
+      runs: e.stats.runs,
+      p95: e.stats.makespanSeconds.p95,
+      failureProbability: e.stats.failureProbability,
+      withinWindowProbability: e.stats.withinWindowProbability,
+      feasible: e.feasible,
+      recommended: samePoint(e.point, best.point),
+    })),
   };
+  if (opts.report !== undefined) {
+    const provenance = { version: migsimVersion(), seed: runner.seed, command: commandLine(opts.argv ?? ['plan', file, '--window', `${opts.window}s`, '--report', opts.report]) };
+    const s = runner.base;
+    const description = `${s.nodes.length} nodes, ${s.vms.length} VMs, KubeVirt v${s.kubevirt.version.major}.${s.kubevirt.version.minor}; ${s.operations.length} operation${s.operations.length === 1 ? '' : 's'}${opts.set?.length ? `; fixed: ${opts.set.join(', ')}` : ''}.`;
+    writeReport(opts.report, renderHtml(planReport({ plan: doc, description, check: s.vms.length <= CHECK_MAX_VMS ? check(s) : null, provenance }), vegaAssets()));
+  }
   if (opts.writeScenario !== undefined) {
     const raw = withPolicies(applyOverrides(runner.document.raw, [...(opts.set ?? []), ...best.point.overrides]), best.point.policies, runner.base);
     writeFileSync(opts.writeScenario, `# ${runner.base.name} with migsim plan's recommendation applied; verify with: migsim forecast ${opts.writeScenario} --runs ${opts.runs} --window ${opts.window}s\n` + stringify(raw));
   }
   // exit 3 when nothing meets the constraints, as check does for a blocked plan
   return { output: opts.json ? toJson(doc) + '\n' : planText(doc), exitCode: result.feasible ? 0 : 3 };
+}
+
+function samePoint(a: Evaluated['point'], b: Evaluated['point']): boolean {
+  return JSON.stringify([a.overrides, a.policies]) === JSON.stringify([b.overrides, b.policies]);
 }
 
 function describeConstraint(key: string, e: Evaluated, c: Constraints): string {

@@ -9,6 +9,11 @@ import { toJson } from '../report/json.js';
 import { seconds, table } from '../report/format.js';
 import { PointRunner, pointStats } from './points.js';
 import { Progress } from './pool.js';
+import { check } from '../plan/check.js';
+import { renderHtml } from '../report/html/document.js';
+import { sweepReport } from '../report/html/sweep.js';
+import { commandLine, migsimVersion, vegaAssets, writeReport } from './report.js';
+import { CHECK_MAX_VMS } from './run.js';
 
 export interface SweepOptions {
   set: string[];
@@ -20,6 +25,10 @@ export interface SweepOptions {
   window?: number;
   json?: boolean;
   csv?: string;
+  /** write a self-contained HTML report of the sweep to this file */
+  report?: string;
+  /** the command line, for the report's provenance */
+  argv?: string[];
   quiet?: boolean;
   maxEvents?: number;
 }
@@ -71,6 +80,12 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<st
   progress?.clear();
   const doc: SweepDocument = { scenario: runner.base.name, runs: opts.runs, seed: runner.seed, windowSeconds: opts.window ?? null, axes, points: rows };
   if (opts.csv !== undefined) writeFileSync(opts.csv, sweepCsv(doc));
+  if (opts.report !== undefined) {
+    const provenance = { version: migsimVersion(), seed: runner.seed, command: commandLine(opts.argv ?? ['sweep', file, ...opts.set.flatMap((s) => ['--set', s]), '--runs', String(opts.runs), '--report', opts.report]) };
+    const s = runner.base;
+    const description = `${s.nodes.length} nodes, ${s.vms.length} VMs, KubeVirt v${s.kubevirt.version.major}.${s.kubevirt.version.minor}; ${s.operations.length} operation${s.operations.length === 1 ? '' : 's'}${opts.fix?.length ? `; fixed under every point: ${opts.fix.join(', ')}` : ''}.`;
+    writeReport(opts.report, renderHtml(sweepReport({ sweep: doc, description, check: s.vms.length <= CHECK_MAX_VMS ? check(s) : null, provenance }), vegaAssets()));
+  }
   return opts.json ? toJson(doc) + '\n' : sweepText(doc);
 }
 

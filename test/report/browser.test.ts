@@ -213,3 +213,55 @@ describe('the report of a 30,000-VM wave', () => {
     console.log(`30,000-VM wave report: ${doc.sections.length} sections, opened and drawn in ${o.ms} ms`);
   }, 600_000);
 });
+
+/** Runs the built CLI; the report it writes is the test's subject. */
+function migsimReport(args: string[], file: string): void {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args, '--workers', '1', '--quiet', '--report', file], { cwd: root, encoding: 'utf8' });
+  // plan exits 3 when nothing meets the constraints, with its report written all the same
+  expect([0, 3], r.stderr).toContain(r.status);
+}
+
+const PER_NODE = 'spec.kubevirt.configuration.migrations.parallelOutboundMigrationsPerNode';
+const BANDWIDTH = 'spec.kubevirt.configuration.migrations.bandwidthPerMigration';
+const CLUSTER = 'spec.kubevirt.configuration.migrations.parallelMigrationsPerCluster';
+
+describe('the report of `migsim sweep --report` in chromium', () => {
+  it.each([
+    // one axis: a line per figure; two: heatmaps; three: heatmaps faceted by the third
+    ['one axis', [`--set`, `${PER_NODE}=1,2,4`]],
+    ['two axes', [`--set`, `${PER_NODE}=1,2,4`, '--set', `${BANDWIDTH}=128Mi,256Mi`]],
+    ['three axes', [`--set`, `${PER_NODE}=1,2`, '--set', `${BANDWIDTH}=128Mi,256Mi`, '--set', `${CLUSTER}=2,5`]],
+  ])('%s: no network, no console error, both figures drawn', async (name, sets) => {
+    const file = join(dir, `sweep-${name.replace(' ', '-')}.html`);
+    migsimReport(['sweep', 'test/fixtures/plan/uncontended-drain.yaml', ...sets, '--runs', '2', '--window', '10m'], file);
+    const o = await open(file);
+    expect(o.blocked).toEqual([]);
+    expect(o.problems).toEqual([]);
+    expect(o.errors).toEqual([]);
+    expect(Object.keys(o.marks).sort()).toEqual(['chart-sweep-failure', 'chart-sweep-p95']);
+    for (const n of Object.values(o.marks)) expect(n).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('the report of `migsim plan --report` in chromium', () => {
+  it.each([['uncontended-drain'], ['hot-db']])('%s: no network, no console error, both charts drawn, the YAML copyable', async (name) => {
+    const file = join(dir, `plan-${name}.html`);
+    migsimReport(['plan', `test/fixtures/plan/${name}.yaml`, '--window', '1h', '--runs', '4'], file);
+    const o = await open(file);
+    expect(o.blocked).toEqual([]);
+    expect(o.problems).toEqual([]);
+    expect(o.errors).toEqual([]);
+    expect(Object.keys(o.marks).sort()).toEqual(['chart-plan-durations', 'chart-plan-points']);
+    for (const n of Object.values(o.marks)) expect(n).toBeGreaterThan(0);
+
+    // the Copy button copies (clipboard) or selects the YAML (where the clipboard is refused)
+    const page = await context.newPage();
+    await page.route('**/*', (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+    await page.goto(`file://${file}`);
+    await page.locator('button.copy').click();
+    await expect.poll(() => page.locator('button.copy').textContent()).toMatch(/^(Copied|Selected)/);
+    const yaml = await page.locator('#recommendation-yaml').textContent();
+    await page.close();
+    expect(yaml).toMatch(/kubevirt|MigrationPolicy|nothing to change/);
+  }, 300_000);
+});

@@ -46,6 +46,8 @@ export interface TextBlock {
 export interface PreBlock {
   kind: 'pre';
   text: string;
+  /** the element's id: with it the text gets a Copy button (clipboard, or a selection to copy) */
+  copyId?: string;
 }
 
 export type Block = ChartBlock | TableBlock | TextBlock | PreBlock;
@@ -125,7 +127,9 @@ function renderBlock(b: Block): string {
     case 'text':
       return b.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
     case 'pre':
-      return `<pre>${escapeHtml(b.text)}</pre>`;
+      return b.copyId
+        ? `<div class="copyable"><button type="button" class="copy" data-copy="${escapeHtml(b.copyId)}">Copy</button><pre id="${escapeHtml(b.copyId)}">${escapeHtml(b.text)}</pre></div>`
+        : `<pre>${escapeHtml(b.text)}</pre>`;
     case 'chart':
       return `<figure class="chart"><div class="vega" id="${escapeHtml(b.id)}"></div>${b.caption ? `<figcaption>${escapeHtml(b.caption)}</figcaption>` : ''}</figure>`;
     case 'table': {
@@ -140,7 +144,25 @@ function renderBlock(b: Block): string {
 }
 
 // Renders every chart; window.migsimCharts tells a test (or a curious reader) how it went.
+// A Copy button puts its <pre>'s text on the clipboard; where the page may not use the clipboard
+// API (some browsers refuse it to file:// pages) it selects the text and copies the selection.
 const EMBED = `
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll('button.copy'), function (b) {
+    b.addEventListener('click', function () {
+      var pre = document.getElementById(b.getAttribute('data-copy'));
+      function done(ok) { b.textContent = ok ? 'Copied' : 'Selected: press Ctrl+C'; setTimeout(function () { b.textContent = 'Copy'; }, 2000); }
+      function select() {
+        var r = document.createRange(); r.selectNodeContents(pre);
+        var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+        var ok = false; try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+        done(ok);
+      }
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(pre.textContent).then(function () { done(true); }, select);
+      else select();
+    });
+  });
+})();
 (function () {
   var charts = JSON.parse(document.getElementById('migsim-charts').textContent);
   var state = { expected: charts.length, views: {}, errors: [], done: false };
@@ -179,13 +201,16 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 8px 3px 0; text-alig
 th { font-weight: 600; }
 table.facts td:first-child { width: 22%; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 figure.chart { margin: 12px 0 20px; overflow-x: auto; }
 /* a chart wider than the page (a narrow window, A4 paper) shrinks to fit instead of being cut */
 figure.chart svg, figure.chart canvas { max-width: 100%; height: auto; }
 .vega-bind { font-size: 13px; margin-top: 6px; }
+.copyable { position: relative; }
+button.copy { position: absolute; top: 4px; right: 4px; font-size: 12px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
-  nav, .vega-bind { display: none; }
+  nav, .vega-bind, button.copy { display: none; }
   section, figure.chart, table { break-inside: avoid-page; }
   h2 { break-after: avoid-page; }
   figure.chart { overflow: visible; }

@@ -105,7 +105,7 @@ function summaryBlocks(input: RunReportInput): Block[] {
   return blocks;
 }
 
-function checkBlocks(c: CheckReport): Block[] {
+export function checkBlocks(c: CheckReport): Block[] {
   if (c.findings.length === 0) return [{ kind: 'text', paragraphs: [`migsim check found nothing that blocks (${c.summary.nodesChecked} nodes, ${c.summary.vmsChecked} VMs checked).`] }];
   const list = (xs: readonly string[]): string => (xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`);
   return [
