@@ -17,7 +17,6 @@ import { check } from '../plan/check.js';
 import { renderHtml } from '../report/html/document.js';
 import { planReport } from '../report/html/plan.js';
 import { commandLine, migsimVersion, vegaAssets, writeReport } from './report.js';
-import { CHECK_MAX_VMS } from './run.js';
 
 export interface PlanOptions {
   /** seconds */
@@ -152,7 +151,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<{ ou
     const provenance = { version: migsimVersion(), seed: runner.seed, command: commandLine(opts.argv ?? ['plan', file, '--window', `${opts.window}s`, '--report', opts.report]) };
     const s = runner.base;
     const description = `${s.nodes.length} nodes, ${s.vms.length} VMs, KubeVirt v${s.kubevirt.version.major}.${s.kubevirt.version.minor}; ${s.operations.length} operation${s.operations.length === 1 ? '' : 's'}${opts.set?.length ? `; fixed: ${opts.set.join(', ')}` : ''}.`;
-    writeReport(opts.report, renderHtml(planReport({ plan: doc, description, check: s.vms.length <= CHECK_MAX_VMS ? check(s) : null, provenance }), vegaAssets()));
+    writeReport(opts.report, renderHtml(planReport({ plan: doc, description, check: check(s), provenance }), vegaAssets()));
   }
   if (opts.writeScenario !== undefined) {
     const raw = withPolicies(applyOverrides(runner.document.raw, [...(opts.set ?? []), ...best.point.overrides]), best.point.policies, runner.base);

@@ -13,7 +13,6 @@ import { check } from '../plan/check.js';
 import { renderHtml } from '../report/html/document.js';
 import { sweepReport } from '../report/html/sweep.js';
 import { commandLine, migsimVersion, vegaAssets, writeReport } from './report.js';
-import { CHECK_MAX_VMS } from './run.js';
 
 export interface SweepOptions {
   set: string[];
@@ -84,7 +83,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<st
     const provenance = { version: migsimVersion(), seed: runner.seed, command: commandLine(opts.argv ?? ['sweep', file, ...opts.set.flatMap((s) => ['--set', s]), '--runs', String(opts.runs), '--report', opts.report]) };
     const s = runner.base;
     const description = `${s.nodes.length} nodes, ${s.vms.length} VMs, KubeVirt v${s.kubevirt.version.major}.${s.kubevirt.version.minor}; ${s.operations.length} operation${s.operations.length === 1 ? '' : 's'}${opts.fix?.length ? `; fixed under every point: ${opts.fix.join(', ')}` : ''}.`;
-    writeReport(opts.report, renderHtml(sweepReport({ sweep: doc, description, check: s.vms.length <= CHECK_MAX_VMS ? check(s) : null, provenance }), vegaAssets()));
+    writeReport(opts.report, renderHtml(sweepReport({ sweep: doc, description, check: check(s), provenance }), vegaAssets()));
   }
   return opts.json ? toJson(doc) + '\n' : sweepText(doc);
 }
