@@ -72,13 +72,14 @@ export class MigrationController {
   private attempts = new Map<string, number>();
 
   private generateName(prefix: string, entity: string): string {
-    const rng = this.ctx.random.stream('names', entity);
-    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-    for (;;) {
-      let s = prefix;
-      for (let i = 0; i < 5; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
-      if (!this.vmims.has(s)) return s;
-    }
+    return this.ctx.random.draw('names', entity, (rng) => {
+      const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+      for (;;) {
+        let s = prefix;
+        for (let i = 0; i < 5; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
+        if (!this.vmims.has(s)) return s;
+      }
+    });
   }
 
   /** Create a VMIM as the API server would: admission first (virt-api migration-create-admitter.go). */

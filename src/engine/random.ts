@@ -2,26 +2,126 @@
 // a shared stream: the same VM, migration or node sees the same numbers whatever else the run
 // does, so two sweep points or replications differ by their parameters, not by reshuffled noise
 // (common random numbers).
-import seedrandom from 'seedrandom';
 import type { Distribution } from '../scenario/types.js';
 
 export type Rng = () => number;
 
-export class RandomStreams {
-  constructor(readonly seed: number) {}
+// Johannes Baagøe's Alea as seedrandom 3 implements it (seedrandom lib/alea.js: `Alea`, `Mash`),
+// reproduced operation for operation so every number drawn equals `seedrandom.alea(name)()`
+// (test/engine/random.test.ts compares them). Re-implemented for the seeding cost: a run opens
+// one stream per (purpose, entity), and Mash hashes its input one character at a time with the
+// state carried in one number, so the hash of `migsim:<seed>:<purpose>:` is kept per purpose
+// and only the entity is hashed for each stream's first pass.
+
+const MASH_START = 0xefc8249d;
+const TWO_POW_32 = 0x100000000;
+const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
+
+/** Mash's state after hashing `data` from state `n` (seedrandom lib/alea.js, `Mash`). */
+function mash(n: number, data: string): number {
+  for (let i = 0; i < data.length; i++) {
+    n += data.charCodeAt(i);
+    let h = 0.02519603282416938 * n;
+    n = h >>> 0;
+    h -= n;
+    h *= n;
+    n = h >>> 0;
+    h -= n;
+    n += h * TWO_POW_32;
+  }
+  return n;
+}
+
+/** The value Mash returns in state `n`. */
+const mashValue = (n: number): number => (n >>> 0) * TWO_POW_MINUS_32;
+
+// Alea's seeding starts with mash(' ') three times: constants.
+const SPACE1 = mash(MASH_START, ' ');
+const SPACE2 = mash(SPACE1, ' ');
+const SPACE3 = mash(SPACE2, ' ');
+
+/** One Alea generator; `seed` re-seeds it in place (no allocation per stream). */
+class Alea {
+  private c = 1;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
 
   /**
-   * The stream of one purpose for one entity (a VMI's k-th migration, a node, an outage entry).
-   * A fresh stream each call: callers that draw a sequence keep the returned function.
-   * Alea, not seedrandom's default ARC4: its seeding is cheap enough for a stream per entity.
+   * Seeds with the string `prefix + rest`, given `afterPrefix` = mash(SPACE3, prefix): the
+   * seeding of seedrandom's `Alea(seed)`, whose first mash(seed) continues from the three spaces.
+   */
+  seed(afterPrefix: number, prefix: string, rest: string): this {
+    this.c = 1;
+    let n = mash(afterPrefix, rest);
+    this.s0 = mashValue(SPACE1) - mashValue(n);
+    if (this.s0 < 0) this.s0 += 1;
+    n = mash(mash(n, prefix), rest);
+    this.s1 = mashValue(SPACE2) - mashValue(n);
+    if (this.s1 < 0) this.s1 += 1;
+    n = mash(mash(n, prefix), rest);
+    this.s2 = mashValue(SPACE3) - mashValue(n);
+    if (this.s2 < 0) this.s2 += 1;
+    return this;
+  }
+
+  next(): number {
+    const t = 2091639 * this.s0 + this.c * TWO_POW_MINUS_32;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    return (this.s2 = t - (this.c = t | 0));
+  }
+}
+
+/** seedrandom.alea(name)'s generator, for tests and one-off streams. */
+export function alea(name: string): Rng {
+  const a = new Alea().seed(SPACE3, '', name);
+  return () => a.next();
+}
+
+export class RandomStreams {
+  /** mash state after `migsim:<seed>:<purpose>:` per purpose */
+  private readonly prefixes = new Map<string, { text: string; state: number }>();
+  /** the generator `sample` re-seeds for each one-off draw */
+  private readonly scratch = new Alea();
+  private readonly scratchRng: Rng = () => this.scratch.next();
+
+  constructor(readonly seed: number) {}
+
+  private seeded(a: Alea, purpose: string, entity: string): Alea {
+    let p = this.prefixes.get(purpose);
+    if (p === undefined) {
+      const text = `migsim:${this.seed}:${purpose}:`;
+      p = { text, state: mash(SPACE3, text) };
+      this.prefixes.set(purpose, p);
+    }
+    return a.seed(p.state, p.text, entity);
+  }
+
+  /**
+   * The stream of one purpose for one entity (a VMI's k-th migration, a node, an outage entry):
+   * seedrandom.alea(`migsim:<seed>:<purpose>:<entity>`). A fresh stream each call: callers that
+   * draw a sequence keep the returned function.
    */
   stream(purpose: string, entity = ''): Rng {
-    return seedrandom.alea(`migsim:${this.seed}:${purpose}:${entity}`);
+    const a = this.seeded(new Alea(), purpose, entity);
+    return () => a.next();
   }
 
   /** One draw of `dist` for (purpose, entity); a fixed value opens no stream. */
   sample(dist: Distribution, purpose: string, entity: string): number {
-    return dist.kind === 'fixed' ? dist.value : sample(dist, this.stream(purpose, entity));
+    if (dist.kind === 'fixed') return dist.value;
+    this.seeded(this.scratch, purpose, entity);
+    return sample(dist, this.scratchRng);
+  }
+
+  /**
+   * `draw(rng)` with the stream of (purpose, entity), without allocating one: the generator is
+   * shared, so `draw` must not keep `rng` nor open another draw of this object.
+   */
+  draw<T>(purpose: string, entity: string, draw: (rng: Rng) => T): T {
+    this.seeded(this.scratch, purpose, entity);
+    return draw(this.scratchRng);
   }
 }
 

@@ -50,7 +50,7 @@ function standardNormal(rng: Rng): number {
 
 /** The value of `field` for `entity` in the run with `seed`. */
 export function drawField(field: UncertainField, random: RandomStreams, entity: string): number {
-  const x = sampleField(field.distribution, random.stream(field.purpose, entity));
+  const x = random.draw(field.purpose, entity, (rng) => sampleField(field.distribution, rng));
   return isInteger(field.unit) ? Math.round(x) : x;
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import seedrandom from 'seedrandom';
+import { RandomStreams, alea, sample } from '../../src/engine/random.js';
+
+// The streams re-implement seedrandom's Alea (lib/alea.js) to seed cheaply; every number must be
+// the one seedrandom.alea gives for the same name, or every seeded output of the project changes.
+const names: string[] = [];
+const nameRng = seedrandom.alea('names for the alea equality test');
+const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-/:#.é漢 ';
+for (let i = 0; i < 500; i++) {
+  let s = '';
+  const len = Math.floor(nameRng() * 80);
+  for (let j = 0; j < len; j++) s += alphabet[Math.floor(nameRng() * alphabet.length)];
+  names.push(s);
+}
+names.push('', ' ', 'migsim:1:control-plane/targetPodStartup:default/vm-1/0', 'x'.repeat(1000));
+
+describe('alea', () => {
+  it('gives seedrandom.alea’s first 20 numbers for 504 names (empty, unicode, 1,000 characters)', () => {
+    for (const name of names) {
+      const ours = alea(name);
+      const theirs = seedrandom.alea(name);
+      for (let i = 0; i < 20; i++) expect(ours()).toBe(theirs());
+    }
+  });
+});
+
+describe('RandomStreams', () => {
+  const purposes = ['control-plane/targetPodStartup', 'names', 'upgrade/wave/duration', ''];
+  const entities = ['', 'default/vm-1/0', 'node-7', 'default/vm-1/1'];
+  const seeds = [0, 1, 42, 2 ** 53 - 1, -3];
+
+  it('stream(purpose, entity) is seedrandom.alea(`migsim:<seed>:<purpose>:<entity>`) for every combination, in any order', () => {
+    for (const seed of seeds) {
+      const r = new RandomStreams(seed);
+      // interleaved: the per-purpose prefix cache must not leak between purposes or entities
+      for (let k = 0; k < 2; k++)
+        for (const entity of entities)
+          for (const purpose of purposes) {
+            const ours = r.stream(purpose, entity);
+            const theirs = seedrandom.alea(`migsim:${seed}:${purpose}:${entity}`);
+            for (let i = 0; i < 5; i++) expect(ours()).toBe(theirs());
+          }
+    }
+  });
+
+  it('two open streams do not share state', () => {
+    const r = new RandomStreams(7);
+    const a = r.stream('p', 'a');
+    const b = r.stream('p', 'b');
+    const ra = seedrandom.alea('migsim:7:p:a');
+    const rb = seedrandom.alea('migsim:7:p:b');
+    for (let i = 0; i < 5; i++) {
+      expect(a()).toBe(ra());
+      expect(b()).toBe(rb());
+    }
+  });
+
+  it('sample and draw use the same numbers as a fresh stream', () => {
+    const r = new RandomStreams(3);
+    const dists = [
+      { kind: 'uniform', min: 1, max: 5 },
+      { kind: 'lognormal', median: 5, sigma: 0.5 },
+      { kind: 'exponential', mean: 2 },
+      { kind: 'normal', mean: 10, stddev: 3, min: 0 },
+    ] as const;
+    for (const d of dists)
+      for (const entity of entities) {
+        const expected = sample(d, seedrandom.alea(`migsim:3:lat:${entity}`));
+        expect(r.sample(d, 'lat', entity)).toBe(expected);
+        expect(r.draw('lat', entity, (rng) => sample(d, rng))).toBe(expected);
+      }
+    // a fixed value opens no stream: the value itself
+    expect(r.sample({ kind: 'fixed', value: 4 }, 'lat', 'x')).toBe(4);
+  });
+});
