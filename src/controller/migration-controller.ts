@@ -134,6 +134,9 @@ export class MigrationController {
       monitor: null,
       timers: [],
       reconcileTimer: null,
+      podDeadlineSeq: 0,
+      unschedulableArmed: false,
+      catchAllArmed: false,
       backoffUntil: 0,
       pollBase: 0,
       pollDelay: 0,
@@ -282,10 +285,34 @@ export class MigrationController {
     this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) + 1);
     log.record({ t: sim.now, type: 'TargetPodCreated', migration: m.name });
     this.setPhase(m, 'Scheduling');
-    const cp = scenario.controlPlane;
-    m.timers.push(sim.after(cp.unschedulablePendingTimeout, () => this.unschedulableTimeout(m), 'unschedulable-timeout'));
-    m.timers.push(sim.after(cp.catchAllPendingTimeout, () => this.catchAllTimeout(m), 'pending-timeout'));
+    // The two pending-pod timeouts run from now. Most target pods are scheduled at once and ready
+    // long before either, so their timers are armed only once one could fire (armPodDeadlines),
+    // in the places in the event order they take now: same instants, same order among ties.
+    m.podDeadlineSeq = sim.reserveSeq();
+    sim.reserveSeq();
     this.trySchedule(m);
+  }
+
+  /**
+   * Arms the pending-pod timeouts that can still fire: the unschedulable one while the pod is
+   * unschedulable (a scheduled target pod stays scheduled until the migration is final), the
+   * catch-all while the pod may not be ready by its deadline (`readyAt`: when the pod-ready timer
+   * runs; null while unschedulable).
+   */
+  private armPodDeadlines(m: Vmim, readyAt: number | null): void {
+    const { sim } = this.ctx;
+    const cp = this.ctx.scenario.controlPlane;
+    const created = m.podCreatedAt!;
+    if (readyAt === null && !m.unschedulableArmed) {
+      m.unschedulableArmed = true;
+      m.timers.push(sim.atReserved(m.podDeadlineSeq, created + cp.unschedulablePendingTimeout, () => this.unschedulableTimeout(m), 'unschedulable-timeout'));
+    }
+    const catchAllAt = created + cp.catchAllPendingTimeout;
+    // at a tie the timeout runs first: its place in the order was taken before the pod-ready timer's
+    if (!m.catchAllArmed && (readyAt === null || readyAt >= catchAllAt)) {
+      m.catchAllArmed = true;
+      m.timers.push(sim.atReserved(m.podDeadlineSeq + 1, catchAllAt, () => this.catchAllTimeout(m), 'pending-timeout'));
+    }
   }
 
   private trySchedule(m: Vmim): boolean {
@@ -298,6 +325,7 @@ export class MigrationController {
       }
       m.unschedulable = res.message;
       this.unschedulable.add(m);
+      this.armPodDeadlines(m, null);
       return false;
     }
     this.unschedulable.delete(m);
@@ -305,7 +333,8 @@ export class MigrationController {
     m.targetNode = res.node;
     state.reserve(res.node, m.vmi);
     log.record({ t: sim.now, type: 'TargetPodScheduled', migration: m.name, node: res.node });
-    this.after(m, this.ctx.scenario.controlPlane.targetPodStartup, 'target-pod-ready', () => this.podReady(m));
+    const readyAt = this.after(m, this.ctx.scenario.controlPlane.targetPodStartup, 'target-pod-ready', () => this.podReady(m));
+    this.armPodDeadlines(m, readyAt);
     return true;
   }
 
@@ -356,11 +385,14 @@ export class MigrationController {
     return this.behaviour.asyncAbortMessages ? 'Live migration has been aborted' : CANCELED_BY_CLIENT;
   }
 
-  private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
+  /** Runs `fn` after a control-plane latency unless the migration is final by then; returns when. */
+  private after(m: Vmim, d: Distribution, label: string, fn: () => void): number {
     const delay = this.ctx.random.sample(d, `control-plane/${label}`, m.entity);
-    m.timers.push(this.ctx.sim.after(delay, () => {
+    const timer = this.ctx.sim.after(delay, () => {
       if (m.finalAt === null) fn();
-    }, label));
+    }, label);
+    m.timers.push(timer);
+    return timer.time;
   }
 
   private podReady(m: Vmim): void {

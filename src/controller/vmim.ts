@@ -58,6 +58,14 @@ export interface Vmim {
   monitor: MigrationMonitor | null;
   timers: Timer[];
   reconcileTimer: Timer | null;
+  /**
+   * The pending target-pod timeouts, armed lazily (see MigrationController.armPodDeadline): their
+   * places in the event order, taken when the pod was created (unschedulable, then catch-all), and
+   * whether each is armed.
+   */
+  podDeadlineSeq: number;
+  unschedulableArmed: boolean;
+  catchAllArmed: boolean;
   /** end of the evacuation back-off (fixed at creation: the earlier VMIMs are all final) */
   backoffUntil: number;
   /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */
