@@ -134,6 +134,7 @@ export class MigrationController {
       monitor: null,
       timers: [],
       reconcileTimer: null,
+      reconcile: null,
       podDeadlineSeq: 0,
       unschedulableArmed: false,
       catchAllArmed: false,
@@ -166,10 +167,12 @@ export class MigrationController {
   private requeue(m: Vmim, delay: number): void {
     this.sleepers.delete(m);
     this.ctx.sim.cancel(m.reconcileTimer);
-    m.reconcileTimer = this.ctx.sim.after(delay, () => {
+    // one closure per VMIM, not per re-queue: a finish re-queues the top pending ones each time
+    m.reconcile ??= () => {
       m.reconcileTimer = null;
       this.reconcilePending(m);
-    }, 'reconcile');
+    };
+    m.reconcileTimer = this.ctx.sim.after(delay, m.reconcile, 'reconcile');
   }
 
   private get behaviour(): KubeVirtBehaviour {
@@ -248,12 +251,16 @@ export class MigrationController {
     const { sim } = this.ctx;
     sim.cancel(this.wakeTimer);
     this.wakeTimer = null;
-    if (this.running.size >= this.config.parallelMigrationsPerCluster) return;
+    const cfg = this.config;
+    if (this.running.size >= cfg.parallelMigrationsPerCluster) return;
+    const perNode = cfg.parallelOutboundMigrationsPerNode;
+    const now = sim.now;
     let best: Vmim | null = null;
     let bestAt = Infinity;
+    // every sleeper, at every final: kept to plain field reads
     for (const m of this.sleepers) {
-      if (this.outboundCount(m.sourceNode) >= this.config.parallelOutboundMigrationsPerNode) continue;
-      const k = Math.max(1, Math.ceil((sim.now - m.pollBase) / m.pollDelay - 1e-9));
+      if ((this.outbound.get(m.sourceNode) ?? 0) >= perNode) continue;
+      const k = Math.max(1, Math.ceil((now - m.pollBase) / m.pollDelay - 1e-9));
       const at = m.pollBase + k * m.pollDelay;
       if (at < bestAt || (at === bestAt && best !== null && m.seq < best.seq)) {
         best = m;

@@ -58,6 +58,8 @@ export interface Vmim {
   monitor: MigrationMonitor | null;
   timers: Timer[];
   reconcileTimer: Timer | null;
+  /** the reconcile timer's action, made once */
+  reconcile: (() => void) | null;
   /**
    * The pending target-pod timeouts, armed lazily (see MigrationController.armPodDeadline): their
    * places in the event order, taken when the pod was created (unschedulable, then catch-all), and
