@@ -347,6 +347,7 @@ export class MigrationController {
 
   /** Resources were freed or nodes changed: the scheduler retries pending target pods. */
   clusterChanged(): void {
+    if (this.unschedulable.size === 0) return;
     for (const m of [...this.unschedulable].sort((a, b) => a.seq - b.seq)) {
       if (m.finalAt === null && m.targetNode === null) this.trySchedule(m);
     }
