@@ -8,6 +8,7 @@ import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
 import { targetPodRequirements } from '../cluster/targetpod.js';
+import type { EntityStreams } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
 import type { JobResult } from '../precopy/job.js';
@@ -17,6 +18,14 @@ import { migratability, type Context } from './context.js';
 import { MigrationSource } from './migration-source.js';
 import { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, TARGET_POD_REMOVED, targetPodKey, type BackoffEntry, type MigrationRequest, type Vmim } from './vmim.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
+
+/** The control-plane latencies a migration draws, by timer label (the stream's purpose is control-plane/<label>). */
+const LATENCIES: readonly (readonly [string, 'targetPodStartup' | 'handoff' | 'targetPreparation' | 'migrationStart'])[] = [
+  ['target-pod-ready', 'targetPodStartup'],
+  ['handoff', 'handoff'],
+  ['target-preparation', 'targetPreparation'],
+  ['migration-start', 'migrationStart'],
+];
 
 export { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, Priority, TARGET_POD_REMOVED } from './vmim.js';
 export type { BackoffEntry, MigrationRequest, Vmim } from './vmim.js';
@@ -71,8 +80,19 @@ export class MigrationController {
   /** VMIMs created so far per VMI: the k in each migration's random entity */
   private attempts = new Map<string, number>();
 
-  private generateName(prefix: string, entity: string): string {
-    return this.ctx.random.draw('names', entity, (rng) => {
+  /**
+   * The random streams of a migration, seeded together: its name when it has none, and each
+   * control-plane latency that is random.
+   */
+  private migrationStreams(entity: string, named: boolean): EntityStreams {
+    const cp = this.ctx.scenario.controlPlane;
+    const purposes: string[] = named ? [] : ['names'];
+    for (const [label, field] of LATENCIES) if (cp[field].kind !== 'fixed') purposes.push(`control-plane/${label}`);
+    return this.ctx.random.entity(purposes, entity);
+  }
+
+  private generateName(prefix: string, streams: EntityStreams): string {
+    return streams.draw('names', (rng) => {
       const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
       for (;;) {
         let s = prefix;
@@ -88,7 +108,8 @@ export class MigrationController {
     const attempt = this.attempts.get(req.vmi) ?? 0;
     this.attempts.set(req.vmi, attempt + 1);
     const entity = `${req.vmi}/${attempt}`;
-    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-', entity);
+    const streams = this.migrationStreams(entity, req.name !== null);
+    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-', streams);
     const vmi = state.vmis.get(req.vmi);
     const reject = (reason: string, message: string): null => {
       log.record({ t: sim.now, type: 'MigrationRejected', migration: name, vmi: req.vmi, reason, message });
@@ -112,6 +133,7 @@ export class MigrationController {
       name,
       seq: this.seq++,
       entity,
+      streams,
       vmi,
       priority: req.priority,
       evacuationNode: req.evacuationNode,
@@ -395,7 +417,7 @@ export class MigrationController {
 
   /** Runs `fn` after a control-plane latency unless the migration is final by then; returns when. */
   private after(m: Vmim, d: Distribution, label: string, fn: () => void): number {
-    const delay = this.ctx.random.sample(d, `control-plane/${label}`, m.entity);
+    const delay = m.streams.sample(d, `control-plane/${label}`);
     const timer = this.ctx.sim.after(delay, () => {
       if (m.finalAt === null) fn();
     }, label);

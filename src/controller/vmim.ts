@@ -3,6 +3,7 @@
 // target pod's name, and the evacuation back-off over the VMIMs garbage collection kept.
 import type { VmiState } from '../cluster/state.js';
 import type { PodRequirements } from '../cluster/targetpod.js';
+import type { EntityStreams } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
 import type { MigrationJob } from '../precopy/job.js';
@@ -35,6 +36,8 @@ export interface Vmim {
   seq: number;
   /** `<namespace/name>/<k>` for the VMI's k-th migration: names its random draws */
   entity: string;
+  /** its random streams (name, control-plane latencies), seeded together at creation */
+  streams: EntityStreams;
   vmi: VmiState;
   priority: number;
   evacuationNode: string | null;

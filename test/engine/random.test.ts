@@ -74,3 +74,23 @@ describe('RandomStreams', () => {
     expect(r.sample({ kind: 'fixed', value: 4 }, 'lat', 'x')).toBe(4);
   });
 });
+
+describe('RandomStreams.entity (streams seeded together)', () => {
+  it('gives each purpose the numbers of sample and draw, for purposes of different lengths and any entity', () => {
+    const purposes = ['names', 'control-plane/target-pod-ready', 'control-plane/handoff', 'x', 'control-plane/target-preparation'];
+    const d = { kind: 'uniform', min: 0, max: 1 } as const;
+    for (const seed of [1, 99]) {
+      const r = new RandomStreams(seed);
+      for (const entity of ['', 'default/vm-1/0', 'node-7', names[7]!, names[100]!]) {
+        const e = r.entity(purposes, entity);
+        for (const purpose of [...purposes, 'not prepared']) {
+          // the uniform on [0, 1) is the stream's first number itself
+          expect(e.sample(d, purpose)).toBe(seedrandom.alea(`migsim:${seed}:${purpose}:${entity}`)());
+          const five = e.draw(purpose, (rng) => [rng(), rng(), rng(), rng(), rng()]);
+          const theirs = seedrandom.alea(`migsim:${seed}:${purpose}:${entity}`);
+          expect(five).toEqual([theirs(), theirs(), theirs(), theirs(), theirs()]);
+        }
+      }
+    }
+  });
+});
