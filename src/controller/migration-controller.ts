@@ -85,11 +85,16 @@ export class MigrationController {
    * control-plane latency that is random.
    */
   private migrationStreams(entity: string, named: boolean): EntityStreams {
-    const cp = this.ctx.scenario.controlPlane;
-    const purposes: string[] = named ? [] : ['names'];
-    for (const [label, field] of LATENCIES) if (cp[field].kind !== 'fixed') purposes.push(`control-plane/${label}`);
-    return this.ctx.random.entity(purposes, entity);
+    if (this.purposes === null) {
+      const cp = this.ctx.scenario.controlPlane;
+      const latencies = LATENCIES.filter(([, field]) => cp[field].kind !== 'fixed').map(([label]) => `control-plane/${label}`);
+      this.purposes = { named: latencies, unnamed: ['names', ...latencies] };
+    }
+    return this.ctx.random.entity(named ? this.purposes.named : this.purposes.unnamed, entity);
   }
+
+  /** the purposes of migrationStreams, with and without a name to draw (the scenario is immutable) */
+  private purposes: { named: readonly string[]; unnamed: readonly string[] } | null = null;
 
   private generateName(prefix: string, streams: EntityStreams): string {
     return streams.draw('names', (rng) => {

@@ -64,6 +64,7 @@ function mashEach(ns: Float64Array, strs: readonly string[]): void {
 const SPACE1 = mash(MASH_START, ' ');
 const SPACE2 = mash(SPACE1, ' ');
 const SPACE3 = mash(SPACE2, ' ');
+const SPACES = [SPACE1, SPACE2, SPACE3];
 
 /** One Alea generator; `seed` re-seeds it in place (no allocation per stream). */
 class Alea {
@@ -144,22 +145,41 @@ export class RandomStreams {
    */
   entity(purposes: readonly string[], entity: string): EntityStreams {
     const k = purposes.length;
-    const texts = purposes.map((q) => this.prefix(q).text);
-    const ns = new Float64Array(k);
-    for (let c = 0; c < k; c++) ns[c] = this.prefix(purposes[c]!).state;
-    const rest = texts.map(() => entity);
+    const set = this.purposeSet(purposes);
+    const ns = set.ns;
+    ns.set(set.prefixStates);
+    const rest = set.rest;
+    rest.fill(entity);
     const states = new Float64Array(3 * k);
-    const spaces = [SPACE1, SPACE2, SPACE3];
     for (let pass = 0; pass < 3; pass++) {
-      if (pass > 0) mashEach(ns, texts);
+      if (pass > 0) mashEach(ns, set.texts);
       mashEach(ns, rest);
+      const space = mashValue(SPACES[pass]!);
       for (let c = 0; c < k; c++) {
-        let x = mashValue(spaces[pass]!) - mashValue(ns[c]!);
+        let x = space - mashValue(ns[c]!);
         if (x < 0) x += 1;
         states[3 * c + pass] = x;
       }
     }
+    rest.fill('');
     return new EntityStreams(this, purposes, entity, states);
+  }
+
+  /** Per list of purposes (callers keep their list): the prefixes and scratch arrays of `entity`. */
+  private readonly purposeSets = new Map<readonly string[], { texts: string[]; prefixStates: Float64Array; ns: Float64Array; rest: string[] }>();
+
+  private purposeSet(purposes: readonly string[]) {
+    let set = this.purposeSets.get(purposes);
+    if (set === undefined) {
+      set = {
+        texts: purposes.map((q) => this.prefix(q).text),
+        prefixStates: Float64Array.from(purposes, (q) => this.prefix(q).state),
+        ns: new Float64Array(purposes.length),
+        rest: purposes.map(() => ''),
+      };
+      this.purposeSets.set(purposes, set);
+    }
+    return set;
   }
 
   /** `sample` on the shared generator in the state `states[i..i+2]`. */
