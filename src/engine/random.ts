@@ -165,6 +165,36 @@ export class RandomStreams {
     return new EntityStreams(this, purposes, entity, states);
   }
 
+  /**
+   * The Alea states of (purpose, entity) for many entities, 3 numbers each (for `sampleFrom` and
+   * `drawFrom` at 3·index), seeded eight at a time with their Mash chains interleaved.
+   */
+  states(purpose: string, entities: readonly string[]): Float64Array {
+    const p = this.prefix(purpose);
+    const out = new Float64Array(3 * entities.length);
+    const CHUNK = 8;
+    const ns = new Float64Array(CHUNK);
+    const texts: string[] = new Array<string>(CHUNK).fill(p.text);
+    for (let from = 0; from < entities.length; from += CHUNK) {
+      const rest = entities.slice(from, from + CHUNK);
+      const k = rest.length;
+      const n = k === CHUNK ? ns : ns.subarray(0, k);
+      const t = k === CHUNK ? texts : texts.slice(0, k);
+      n.fill(p.state);
+      for (let pass = 0; pass < 3; pass++) {
+        if (pass > 0) mashEach(n, t);
+        mashEach(n, rest);
+        const space = mashValue(SPACES[pass]!);
+        for (let c = 0; c < k; c++) {
+          let x = space - mashValue(n[c]!);
+          if (x < 0) x += 1;
+          out[3 * (from + c) + pass] = x;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Per list of purposes (callers keep their list): the prefixes and scratch arrays of `entity`. */
   private readonly purposeSets = new Map<readonly string[], { texts: string[]; prefixStates: Float64Array; ns: Float64Array; rest: string[] }>();
 

@@ -94,3 +94,17 @@ describe('RandomStreams.entity (streams seeded together)', () => {
     }
   });
 });
+
+describe('RandomStreams.states (many entities seeded together)', () => {
+  it('gives each entity the numbers of its own stream, in chunks of eight and a partial one', () => {
+    const r = new RandomStreams(5);
+    for (const n of [0, 1, 7, 8, 9, 21]) {
+      const entities = names.slice(0, n);
+      const states = r.states('dirty', entities);
+      entities.forEach((entity, j) => {
+        const theirs = seedrandom.alea(`migsim:5:dirty:${entity}`);
+        expect(r.drawFrom(states, 3 * j, (rng) => [rng(), rng(), rng()])).toEqual([theirs(), theirs(), theirs()]);
+      });
+    }
+  });
+});
