@@ -502,6 +502,10 @@ export class MigrationController {
     if (this.running.delete(m)) this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) - 1);
     if (m.vmi.activeMigration === m.name) m.vmi.activeMigration = null;
     this.setPhase(m, phase);
+    // Nothing reads a final migration's job or monitor (its result is in the log event): the
+    // VMIM stays for its name and back-off history, the job's objects can die young.
+    m.job = null;
+    m.monitor = null;
   }
 
   private succeed(m: Vmim, result: JobResult): void {

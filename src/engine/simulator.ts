@@ -63,6 +63,9 @@ export class Simulator {
   cancel(timer: Timer | null | undefined): void {
     if (!timer || timer.cancelled || timer.done) return;
     timer.cancelled = true;
+    // the entry stays queued until its instant: let go of what the action holds (a finished
+    // migration's job, its monitor) so that it dies young
+    timer.action = NOOP;
     if (!timer.background) this.foreground--;
   }
 
@@ -82,7 +85,9 @@ export class Simulator {
       top.done = true;
       if (!top.background) this.foreground--;
       this.eventsProcessed++;
-      top.action();
+      const action = top.action;
+      top.action = NOOP; // the timer may be kept (a job's last timer); its closure need not
+      action();
       return true;
     }
   }
@@ -116,6 +121,8 @@ export class Simulator {
     return undefined;
   }
 }
+
+const NOOP = (): void => undefined;
 
 /** How many events past the budget are looked at to tell what is looping. */
 const SAMPLED_EVENTS = 10_000;
