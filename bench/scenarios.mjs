@@ -60,3 +60,37 @@ export function sequentialDocument(migrations = 10_000) {
     },
   };
 }
+
+// The scenario a planner would write: VMs placed 30 per node, dirty rates known by their median
+// and p95, pod start-up and hand-off latencies lognormal, node reboots 5–10 min.
+export function forecastDocument(nodeCount = 50, perNode = 30) {
+    return {
+    apiVersion: 'migsim/v1alpha1',
+    kind: 'Scenario',
+    metadata: { name: 'bench-forecast' },
+    spec: {
+      seed: 1,
+      horizon: '7d',
+      // auto-converge: the few VMs of the tail that dirty faster than bandwidthPerMigration (64Mi)
+      // still finish instead of timing out again and again
+      kubevirt: { configuration: { migrations: { allowAutoConverge: true } } },
+      controlPlane: {
+        targetPodStartup: { distribution: 'lognormal', median: '5s', sigma: 0.5 },
+        handoff: { distribution: 'uniform', min: '500ms', max: '2s' },
+        migrationStart: { distribution: 'exponential', mean: '1s' },
+      },
+      nodes: [{ name: 'node', count: nodeCount, cpu: 64, memory: '512Gi', network: '10Gbit' }],
+      vms: Array.from({ length: nodeCount }, (_, n) => ({
+        name: `vm-${n}`,
+        count: perNode,
+        node: `node-${n}`,
+        memory: '8Gi',
+        cpu: 1,
+        workingSet: '2Gi',
+        evictionStrategy: 'LiveMigrate',
+        dirtyRate: { distribution: 'lognormal', median: '10Mi', p95: '60Mi' },
+      })),
+      operations: [{ at: '0s', upgrade: { name: 'wave', maxUnavailable: 5, duration: { distribution: 'uniform', min: '5m', max: '10m' } } }],
+    },
+  };
+}

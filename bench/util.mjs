@@ -77,7 +77,7 @@ export async function bareHeapOpsPerSecond(n = 300_000, runs = 5) {
  */
 export async function loadDocument(doc, name = 'bench.json') {
   const load = await import('../dist/scenario/load.js');
-  if (typeof load.loadScenarioObject === 'function') return load.loadScenarioObject(doc, name);
+  if (typeof load.loadScenarioObject === 'function') return load.loadScenarioObject(doc, { file: name });
   return load.parseScenario(JSON.stringify(doc), name, 'json');
 }
 

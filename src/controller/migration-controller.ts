@@ -8,6 +8,7 @@ import { mergeLegacyMigrationSelector } from '../cluster/nodeselector.js';
 import { resolveMigrationConfiguration, selectMigrationPolicy } from '../cluster/policy.js';
 import { schedule } from '../cluster/scheduler.js';
 import { targetPodRequirements } from '../cluster/targetpod.js';
+import type { EntityStreams } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
 import type { JobResult } from '../precopy/job.js';
@@ -17,6 +18,14 @@ import { migratability, type Context } from './context.js';
 import { MigrationSource } from './migration-source.js';
 import { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, TARGET_POD_REMOVED, targetPodKey, type BackoffEntry, type MigrationRequest, type Vmim } from './vmim.js';
 import type { VmLifecycle } from './vm-lifecycle.js';
+
+/** The control-plane latencies a migration draws, by timer label (the stream's purpose is control-plane/<label>). */
+const LATENCIES: readonly (readonly [string, 'targetPodStartup' | 'handoff' | 'targetPreparation' | 'migrationStart'])[] = [
+  ['target-pod-ready', 'targetPodStartup'],
+  ['handoff', 'handoff'],
+  ['target-preparation', 'targetPreparation'],
+  ['migration-start', 'migrationStart'],
+];
 
 export { CANCELED_BEFORE_HANDOFF, CANCELED_BY_CLIENT, evacuationBackoffUntil, Priority, TARGET_POD_REMOVED } from './vmim.js';
 export type { BackoffEntry, MigrationRequest, Vmim } from './vmim.js';
@@ -71,14 +80,31 @@ export class MigrationController {
   /** VMIMs created so far per VMI: the k in each migration's random entity */
   private attempts = new Map<string, number>();
 
-  private generateName(prefix: string, entity: string): string {
-    const rng = this.ctx.random.stream('names', entity);
-    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-    for (;;) {
-      let s = prefix;
-      for (let i = 0; i < 5; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
-      if (!this.vmims.has(s)) return s;
+  /**
+   * The random streams of a migration, seeded together: its name when it has none, and each
+   * control-plane latency that is random.
+   */
+  private migrationStreams(entity: string, named: boolean): EntityStreams {
+    if (this.purposes === null) {
+      const cp = this.ctx.scenario.controlPlane;
+      const latencies = LATENCIES.filter(([, field]) => cp[field].kind !== 'fixed').map(([label]) => `control-plane/${label}`);
+      this.purposes = { named: latencies, unnamed: ['names', ...latencies] };
     }
+    return this.ctx.random.entity(named ? this.purposes.named : this.purposes.unnamed, entity);
+  }
+
+  /** the purposes of migrationStreams, with and without a name to draw (the scenario is immutable) */
+  private purposes: { named: readonly string[]; unnamed: readonly string[] } | null = null;
+
+  private generateName(prefix: string, streams: EntityStreams): string {
+    return streams.draw('names', (rng) => {
+      const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+      for (;;) {
+        let s = prefix;
+        for (let i = 0; i < 5; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
+        if (!this.vmims.has(s)) return s;
+      }
+    });
   }
 
   /** Create a VMIM as the API server would: admission first (virt-api migration-create-admitter.go). */
@@ -87,7 +113,8 @@ export class MigrationController {
     const attempt = this.attempts.get(req.vmi) ?? 0;
     this.attempts.set(req.vmi, attempt + 1);
     const entity = `${req.vmi}/${attempt}`;
-    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-', entity);
+    const streams = this.migrationStreams(entity, req.name !== null);
+    const name = req.name ?? this.generateName(req.evacuationNode !== null ? 'kubevirt-evacuation-' : 'migration-', streams);
     const vmi = state.vmis.get(req.vmi);
     const reject = (reason: string, message: string): null => {
       log.record({ t: sim.now, type: 'MigrationRejected', migration: name, vmi: req.vmi, reason, message });
@@ -111,6 +138,7 @@ export class MigrationController {
       name,
       seq: this.seq++,
       entity,
+      streams,
       vmi,
       priority: req.priority,
       evacuationNode: req.evacuationNode,
@@ -133,6 +161,10 @@ export class MigrationController {
       monitor: null,
       timers: [],
       reconcileTimer: null,
+      reconcile: null,
+      podDeadlineSeq: 0,
+      unschedulableArmed: false,
+      catchAllArmed: false,
       backoffUntil: 0,
       pollBase: 0,
       pollDelay: 0,
@@ -162,10 +194,12 @@ export class MigrationController {
   private requeue(m: Vmim, delay: number): void {
     this.sleepers.delete(m);
     this.ctx.sim.cancel(m.reconcileTimer);
-    m.reconcileTimer = this.ctx.sim.after(delay, () => {
+    // one closure per VMIM, not per re-queue: a finish re-queues the top pending ones each time
+    m.reconcile ??= () => {
       m.reconcileTimer = null;
       this.reconcilePending(m);
-    }, 'reconcile');
+    };
+    m.reconcileTimer = this.ctx.sim.after(delay, m.reconcile, 'reconcile');
   }
 
   private get behaviour(): KubeVirtBehaviour {
@@ -244,12 +278,16 @@ export class MigrationController {
     const { sim } = this.ctx;
     sim.cancel(this.wakeTimer);
     this.wakeTimer = null;
-    if (this.running.size >= this.config.parallelMigrationsPerCluster) return;
+    const cfg = this.config;
+    if (this.running.size >= cfg.parallelMigrationsPerCluster) return;
+    const perNode = cfg.parallelOutboundMigrationsPerNode;
+    const now = sim.now;
     let best: Vmim | null = null;
     let bestAt = Infinity;
+    // every sleeper, at every final: kept to plain field reads
     for (const m of this.sleepers) {
-      if (this.outboundCount(m.sourceNode) >= this.config.parallelOutboundMigrationsPerNode) continue;
-      const k = Math.max(1, Math.ceil((sim.now - m.pollBase) / m.pollDelay - 1e-9));
+      if ((this.outbound.get(m.sourceNode) ?? 0) >= perNode) continue;
+      const k = Math.max(1, Math.ceil((now - m.pollBase) / m.pollDelay - 1e-9));
       const at = m.pollBase + k * m.pollDelay;
       if (at < bestAt || (at === bestAt && best !== null && m.seq < best.seq)) {
         best = m;
@@ -281,10 +319,34 @@ export class MigrationController {
     this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) + 1);
     log.record({ t: sim.now, type: 'TargetPodCreated', migration: m.name });
     this.setPhase(m, 'Scheduling');
-    const cp = scenario.controlPlane;
-    m.timers.push(sim.after(cp.unschedulablePendingTimeout, () => this.unschedulableTimeout(m), 'unschedulable-timeout'));
-    m.timers.push(sim.after(cp.catchAllPendingTimeout, () => this.catchAllTimeout(m), 'pending-timeout'));
+    // The two pending-pod timeouts run from now. Most target pods are scheduled at once and ready
+    // long before either, so their timers are armed only once one could fire (armPodDeadlines),
+    // in the places in the event order they take now: same instants, same order among ties.
+    m.podDeadlineSeq = sim.reserveSeq();
+    sim.reserveSeq();
     this.trySchedule(m);
+  }
+
+  /**
+   * Arms the pending-pod timeouts that can still fire: the unschedulable one while the pod is
+   * unschedulable (a scheduled target pod stays scheduled until the migration is final), the
+   * catch-all while the pod may not be ready by its deadline (`readyAt`: when the pod-ready timer
+   * runs; null while unschedulable).
+   */
+  private armPodDeadlines(m: Vmim, readyAt: number | null): void {
+    const { sim } = this.ctx;
+    const cp = this.ctx.scenario.controlPlane;
+    const created = m.podCreatedAt!;
+    if (readyAt === null && !m.unschedulableArmed) {
+      m.unschedulableArmed = true;
+      m.timers.push(sim.atReserved(m.podDeadlineSeq, created + cp.unschedulablePendingTimeout, () => this.unschedulableTimeout(m), 'unschedulable-timeout'));
+    }
+    const catchAllAt = created + cp.catchAllPendingTimeout;
+    // at a tie the timeout runs first: its place in the order was taken before the pod-ready timer's
+    if (!m.catchAllArmed && (readyAt === null || readyAt >= catchAllAt)) {
+      m.catchAllArmed = true;
+      m.timers.push(sim.atReserved(m.podDeadlineSeq + 1, catchAllAt, () => this.catchAllTimeout(m), 'pending-timeout'));
+    }
   }
 
   private trySchedule(m: Vmim): boolean {
@@ -297,6 +359,7 @@ export class MigrationController {
       }
       m.unschedulable = res.message;
       this.unschedulable.add(m);
+      this.armPodDeadlines(m, null);
       return false;
     }
     this.unschedulable.delete(m);
@@ -304,12 +367,14 @@ export class MigrationController {
     m.targetNode = res.node;
     state.reserve(res.node, m.vmi);
     log.record({ t: sim.now, type: 'TargetPodScheduled', migration: m.name, node: res.node });
-    this.after(m, this.ctx.scenario.controlPlane.targetPodStartup, 'target-pod-ready', () => this.podReady(m));
+    const readyAt = this.after(m, this.ctx.scenario.controlPlane.targetPodStartup, 'target-pod-ready', () => this.podReady(m));
+    this.armPodDeadlines(m, readyAt);
     return true;
   }
 
   /** Resources were freed or nodes changed: the scheduler retries pending target pods. */
   clusterChanged(): void {
+    if (this.unschedulable.size === 0) return;
     for (const m of [...this.unschedulable].sort((a, b) => a.seq - b.seq)) {
       if (m.finalAt === null && m.targetNode === null) this.trySchedule(m);
     }
@@ -355,11 +420,14 @@ export class MigrationController {
     return this.behaviour.asyncAbortMessages ? 'Live migration has been aborted' : CANCELED_BY_CLIENT;
   }
 
-  private after(m: Vmim, d: Distribution, label: string, fn: () => void): void {
-    const delay = this.ctx.random.sample(d, `control-plane/${label}`, m.entity);
-    m.timers.push(this.ctx.sim.after(delay, () => {
+  /** Runs `fn` after a control-plane latency unless the migration is final by then; returns when. */
+  private after(m: Vmim, d: Distribution, label: string, fn: () => void): number {
+    const delay = m.streams.sample(d, `control-plane/${label}`);
+    const timer = this.ctx.sim.after(delay, () => {
       if (m.finalAt === null) fn();
-    }, label));
+    }, label);
+    m.timers.push(timer);
+    return timer.time;
   }
 
   private podReady(m: Vmim): void {
@@ -434,6 +502,10 @@ export class MigrationController {
     if (this.running.delete(m)) this.outbound.set(m.sourceNode, this.outboundCount(m.sourceNode) - 1);
     if (m.vmi.activeMigration === m.name) m.vmi.activeMigration = null;
     this.setPhase(m, phase);
+    // Nothing reads a final migration's job or monitor (its result is in the log event): the
+    // VMIM stays for its name and back-off history, the job's objects can die young.
+    m.job = null;
+    m.monitor = null;
   }
 
   private succeed(m: Vmim, result: JobResult): void {

@@ -3,6 +3,7 @@
 // target pod's name, and the evacuation back-off over the VMIMs garbage collection kept.
 import type { VmiState } from '../cluster/state.js';
 import type { PodRequirements } from '../cluster/targetpod.js';
+import type { EntityStreams } from '../engine/random.js';
 import type { Timer } from '../engine/simulator.js';
 import type { VmimPhase } from '../log/events.js';
 import type { MigrationJob } from '../precopy/job.js';
@@ -35,6 +36,8 @@ export interface Vmim {
   seq: number;
   /** `<namespace/name>/<k>` for the VMI's k-th migration: names its random draws */
   entity: string;
+  /** its random streams (name, control-plane latencies), seeded together at creation */
+  streams: EntityStreams;
   vmi: VmiState;
   priority: number;
   evacuationNode: string | null;
@@ -58,6 +61,16 @@ export interface Vmim {
   monitor: MigrationMonitor | null;
   timers: Timer[];
   reconcileTimer: Timer | null;
+  /** the reconcile timer's action, made once */
+  reconcile: (() => void) | null;
+  /**
+   * The pending target-pod timeouts, armed lazily (see MigrationController.armPodDeadline): their
+   * places in the event order, taken when the pod was created (unschedulable, then catch-all), and
+   * whether each is armed.
+   */
+  podDeadlineSeq: number;
+  unschedulableArmed: boolean;
+  catchAllArmed: boolean;
   /** end of the evacuation back-off (fixed at creation: the earlier VMIMs are all final) */
   backoffUntil: number;
   /** while waiting at a limit: the re-poll grid is pollBase + k·pollDelay */

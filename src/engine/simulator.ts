@@ -34,6 +34,26 @@ export class Simulator {
     return timer;
   }
 
+  /**
+   * A place in the order of the events of one instant, taken now for a timer that is armed later
+   * only if it turns out to be needed (`atReserved`): it then runs exactly where a timer created
+   * now would have run, the queue's order being (time, seq) whenever the entry is pushed.
+   */
+  reserveSeq(): number {
+    return this.seq++;
+  }
+
+  /** `at` in the place `reserveSeq` returned. */
+  atReserved(seq: number, time: number, action: () => void, label: string): Timer {
+    if (!(time >= this._now)) {
+      throw new Error(`cannot schedule "${label}" at ${time}: the clock is already at ${this._now}`);
+    }
+    const timer: Timer = { time, seq, label, cancelled: false, background: false, done: false, action };
+    this.foreground++;
+    this.heap.push(timer);
+    return timer;
+  }
+
   /** Run `action` after `delay` seconds. */
   after(delay: number, action: () => void, label = ''): Timer {
     return this.at(this._now + Math.max(0, delay), action, label);
@@ -43,6 +63,9 @@ export class Simulator {
   cancel(timer: Timer | null | undefined): void {
     if (!timer || timer.cancelled || timer.done) return;
     timer.cancelled = true;
+    // the entry stays queued until its instant: let go of what the action holds (a finished
+    // migration's job, its monitor) so that it dies young
+    timer.action = NOOP;
     if (!timer.background) this.foreground--;
   }
 
@@ -62,7 +85,9 @@ export class Simulator {
       top.done = true;
       if (!top.background) this.foreground--;
       this.eventsProcessed++;
-      top.action();
+      const action = top.action;
+      top.action = NOOP; // the timer may be kept (a job's last timer); its closure need not
+      action();
       return true;
     }
   }
@@ -96,6 +121,8 @@ export class Simulator {
     return undefined;
   }
 }
+
+const NOOP = (): void => undefined;
 
 /** How many events past the budget are looked at to tell what is looping. */
 const SAMPLED_EVENTS = 10_000;

@@ -170,6 +170,9 @@ export class MigrationJob {
   private highCount = 0;
   private doneTimer: Timer | null = null;
   private checkTimer: Timer | null = null;
+  // the timers' actions, made once per job: the transfer timer is re-made on every rate change
+  private readonly onUnitDone = (): void => this.unitDone();
+  private readonly onSwitchCheck = (): void => this.switchCheck();
   private steadyTimer: Timer | null = null;
   private syncTimer: Timer | null = null;
   private keepaliveTimer: Timer | null = null;
@@ -323,10 +326,10 @@ export class MigrationJob {
     this.sim.cancel(this.checkTimer);
     this.doneTimer = this.checkTimer = null;
     if (!this.active || this.rate <= 0 || this.steady) return;
-    this.doneTimer = this.sim.after(this.left / this.rate, () => this.unitDone(), 'transfer');
+    this.doneTimer = this.sim.after(this.left / this.rate, this.onUnitDone, 'transfer');
     if (this.phase === 'precopy' && this.params.switchover === 'qemu' && this.mode !== 'PostCopy') {
       const t = this.nextSwitchCheck();
-      if (t !== null) this.checkTimer = this.sim.at(t, () => this.switchCheck(), 'pending-check');
+      if (t !== null) this.checkTimer = this.sim.at(t, this.onSwitchCheck, 'pending-check');
     }
   }
 

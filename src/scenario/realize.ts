@@ -48,9 +48,15 @@ function standardNormal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+/** drawField with the stream's state prepared by RandomStreams.states (at 3·index). */
+function drawPrepared(field: UncertainField, random: RandomStreams, states: Float64Array, at: number): number {
+  const x = random.drawFrom(states, at, (rng) => sampleField(field.distribution, rng));
+  return isInteger(field.unit) ? Math.round(x) : x;
+}
+
 /** The value of `field` for `entity` in the run with `seed`. */
 export function drawField(field: UncertainField, random: RandomStreams, entity: string): number {
-  const x = sampleField(field.distribution, random.stream(field.purpose, entity));
+  const x = random.draw(field.purpose, entity, (rng) => sampleField(field.distribution, rng));
   return isInteger(field.unit) ? Math.round(x) : x;
 }
 
@@ -111,9 +117,12 @@ export function realize(scenario: Scenario, seed: number): Scenario {
       const names = expandNames(e.name, e.count);
       const fields = vmFields.get(pool);
       if (fields) {
+        // every VM's stream of each field seeded together (the same numbers as one by one)
+        const keys = names.map((_, j) => vms[offset + j]!.key);
+        const states = fields.map((f) => random.states(f.purpose, keys));
         for (let j = 0; j < names.length; j++) {
           const vm = vms[offset + j]!;
-          vms[offset + j] = realizeVm(vm, entry, fields, random, fail);
+          vms[offset + j] = realizeVm(vm, entry, fields, (f, i) => drawPrepared(f, random, states[i]!, 3 * j), fail);
         }
       }
       offset += names.length;
@@ -168,8 +177,8 @@ function groupByPool(fields: readonly UncertainField[], kind: 'vm' | 'node'): Ma
   return out;
 }
 
-function realizeVm(vm: VmSpec, entry: unknown, fields: readonly UncertainField[], random: RandomStreams, fail: Fail): VmSpec {
-  const drawn = fields.map((f) => ({ f, x: drawField(f, random, vm.key) }));
+function realizeVm(vm: VmSpec, entry: unknown, fields: readonly UncertainField[], draw: (f: UncertainField, i: number) => number, fail: Fail): VmSpec {
+  const drawn = fields.map((f, i) => ({ f, x: draw(f, i) }));
   let out: VmSpec = vm;
   const rest: typeof drawn = [];
   for (const d of drawn) {
