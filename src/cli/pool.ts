@@ -53,7 +53,9 @@ export function runPool(base: TaskBase, wanted: number[], k: number, progress: P
 
     const start = (replications: number[], attempt: number): void => {
       const task: WorkerTask = { file: base.file, overrides: base.overrides, ...(base.doc !== undefined ? { doc: base.doc } : {}), seed: base.seed, replications, attempt, ...(base.maxEvents !== undefined ? { maxEvents: base.maxEvents } : {}) };
-      const worker = new Worker(new URL('./forecast-worker.js', import.meta.url), { workerData: task });
+      // A larger young generation: a replication's garbage is short-lived, and the default
+      // semi-space makes the scavenger a quarter of the time (bench/README.md).
+      const worker = new Worker(new URL('./forecast-worker.js', import.meta.url), { workerData: task, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
       live.add(worker);
       let done = false;
       let failure: string | null = null;
