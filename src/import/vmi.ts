@@ -5,21 +5,10 @@
 import type { KubeObject } from './kube.js';
 import { arr, get, isObject, quantity, str } from './kube.js';
 import { safeMap } from './secrets.js';
+import { VOLUME_TYPES } from '../scenario/schema-vm.js';
 
-const VOLUME_SOURCES = [
-  'persistentVolumeClaim',
-  'dataVolume',
-  'containerDisk',
-  'cloudInitNoCloud',
-  'cloudInitConfigDrive',
-  'configMap',
-  'secret',
-  'serviceAccount',
-  'downwardAPI',
-  'emptyDisk',
-  'ephemeral',
-  'hostDisk',
-] as const;
+/** The volume sources the scenario format knows (KubeVirt's v1.VolumeSource fields). */
+const VOLUME_SOURCES = VOLUME_TYPES;
 
 export interface VmiContext {
   pvcs: Map<string, KubeObject>;

@@ -13,15 +13,8 @@
 // Every point is evaluated with the same replication seeds (common random numbers), so
 // differences come from the parameters, not from noise; the evaluator may reuse the replications a
 // point already ran when it is asked for more.
+import type { Quantiles } from '../forecast/quantiles.js';
 import type { Axis } from './grid.js';
-
-export interface Quantiles {
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
 
 /** What the planner needs to know of a forecast of one point. */
 export interface PointStats {
