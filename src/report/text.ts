@@ -25,6 +25,9 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
   };
 
   out.push(`scenario ${scenario}  seed ${seed}  simulated ${seconds(s.simulatedSeconds)}${s.horizonReached ? ' (horizon reached)' : ''}`);
+  // the one-screen summary first, then what it is made of
+  out.push('');
+  out.push(...summaryLines(r));
   if (warnings.length > 0) {
     out.push('');
     out.push(`warnings (${warnings.length}):`);
@@ -100,8 +103,6 @@ export function textReport(scenario: string, seed: number, r: Results, warnings:
     listLines(out, down, (v) => `${v.vmi}: ${v.notRunningReason}`, opts, omitted, 'not-running VM lines');
   }
 
-  out.push('');
-  out.push(...summaryLines(r));
   if (omitted.length > 0) {
     out.push('');
     out.push(`omitted for size: ${omitted.join(', ')}; run with -v/--verbose (or --json) to see them`);

@@ -66,10 +66,14 @@ spec:
     expect(doc.migrations[0]).toMatchObject({ phase: 'Pending', unfinishedReason: 'Pending: queued at parallelMigrationsPerCluster (0 running in the cluster)' });
   });
 
-  it('are a block at the top of the text report', () => {
+  it('are a block right after the one-screen summary, before the details', () => {
     const lines = migsim('run', file).out.split('\n');
-    expect(lines[2]).toBe('warnings (4):');
-    expect(lines[4]).toBe('  [OperationAfterHorizon] the drain at 2h is after the horizon (spec.horizon 1h): it never happens (spec.operations[1].at)');
+    expect(lines[2]).toMatch(/^summary: 1 migrations, /);
+    const w = lines.indexOf('warnings (4):');
+    expect(w).toBeGreaterThan(2);
+    expect(lines[w - 1]).toBe('');
+    expect(lines[w + 2]).toBe('  [OperationAfterHorizon] the drain at 2h is after the horizon (spec.horizon 1h): it never happens (spec.operations[1].at)');
+    expect(lines.findIndex((l) => l.startsWith('MIGRATION '))).toBeGreaterThan(w);
   });
 });
 
