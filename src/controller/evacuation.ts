@@ -116,27 +116,28 @@ export class EvacuationController {
 
   /** The eviction webhook's answer for every launcher pod on the node (`kubectl drain`). */
   private evict(d: Drain): void {
-    const { state } = this.ctx;
-    for (const vmi of state.vmisOn(d.node)) {
-      const strategy = this.strategy(vmi);
-      const m = migratability(this.ctx, vmi);
-      switch (strategy) {
-        case 'LiveMigrate':
-          if (m.migratable) vmi.evacuationNodeName = d.node;
-          else this.block(d, vmi, `VMI ${vmi.key} is not live-migratable (${m.reason}) and its eviction strategy is LiveMigrate: eviction denied (429)`);
-          break;
-        case 'LiveMigrateIfPossible':
-          if (m.migratable) vmi.evacuationNodeName = d.node;
-          else this.shutDown(vmi, `evicted: not live-migratable (${m.reason}), eviction strategy LiveMigrateIfPossible`);
-          break;
-        case 'None':
-          this.shutDown(vmi, 'evicted: eviction strategy None');
-          break;
-        case 'External':
-          vmi.evacuationNodeName = d.node;
-          this.block(d, vmi, `VMI ${vmi.key} has eviction strategy External: waiting for an external controller`);
-          break;
-      }
+    for (const vmi of this.ctx.state.vmisOn(d.node)) this.evictOne(d, vmi);
+  }
+
+  private evictOne(d: Drain, vmi: VmiState): void {
+    const strategy = this.strategy(vmi);
+    const m = migratability(this.ctx, vmi);
+    switch (strategy) {
+      case 'LiveMigrate':
+        if (m.migratable) vmi.evacuationNodeName = d.node;
+        else this.block(d, vmi, `VMI ${vmi.key} is not live-migratable (${m.reason}) and its eviction strategy is LiveMigrate: eviction denied (429)`);
+        break;
+      case 'LiveMigrateIfPossible':
+        if (m.migratable) vmi.evacuationNodeName = d.node;
+        else this.shutDown(vmi, `evicted: not live-migratable (${m.reason}), eviction strategy LiveMigrateIfPossible`);
+        break;
+      case 'None':
+        this.shutDown(vmi, 'evicted: eviction strategy None');
+        break;
+      case 'External':
+        vmi.evacuationNodeName = d.node;
+        this.block(d, vmi, `VMI ${vmi.key} has eviction strategy External: waiting for an external controller`);
+        break;
     }
   }
 
@@ -146,18 +147,19 @@ export class EvacuationController {
    * Nobody evicts the others: they stay, and Harvester's pre-drain waits for them for ever.
    */
   private taintPath(d: Drain): void {
-    const { state } = this.ctx;
-    for (const vmi of state.vmisOn(d.node)) {
-      const strategy = this.strategy(vmi);
-      const m = migratability(this.ctx, vmi);
-      const migrates = (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') && m.migratable;
-      if (migrates) {
-        vmi.evacuationNodeName = d.node;
-      } else if (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') {
-        this.block(d, vmi, `VMI ${vmi.key} stays: KubeVirt cannot live-migrate it (${m.reason}) and Harvester's detector did not list it`);
-      } else {
-        this.block(d, vmi, `VMI ${vmi.key} stays: eviction strategy ${strategy}, and Harvester's pre-drain evicts nothing`);
-      }
+    for (const vmi of this.ctx.state.vmisOn(d.node)) this.taintOne(d, vmi);
+  }
+
+  private taintOne(d: Drain, vmi: VmiState): void {
+    const strategy = this.strategy(vmi);
+    const m = migratability(this.ctx, vmi);
+    const migrates = (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') && m.migratable;
+    if (migrates) {
+      vmi.evacuationNodeName = d.node;
+    } else if (strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') {
+      this.block(d, vmi, `VMI ${vmi.key} stays: KubeVirt cannot live-migrate it (${m.reason}) and Harvester's detector did not list it`);
+    } else {
+      this.block(d, vmi, `VMI ${vmi.key} stays: eviction strategy ${strategy}, and Harvester's pre-drain evicts nothing`);
     }
   }
 
@@ -218,10 +220,21 @@ export class EvacuationController {
         restartAfter: null,
       });
     }
+    // A VMI whose migration landed on a node whose drain started while it was copying: its pod is
+    // on a node being drained like any other (kubectl drain keeps evicting until the node is empty;
+    // the drain taint makes every VMI on the node a candidate), so it is evicted in turn.
+    const landed = m.phase === 'Succeeded' && m.vmi.node !== null ? this.drains.get(m.vmi.node) : undefined;
+    if (landed && !landed.done) {
+      if (landed.style === 'harvester') this.taintOne(landed, m.vmi);
+      else this.evictOne(landed, m.vmi);
+    }
     // With the priority queue, a migration's events re-sync the drains of both its nodes. Without it
     // (up to v1.8) the evacuation controller re-queues the node the VMI is on afterwards: after a
-    // success that is the new node, so the drained node waits for its own 5 s re-sync.
-    const nodes = kubevirtBehaviour(scenario.kubevirt).priorityQueue ? [m.evacuationNode, m.sourceNode] : [m.vmi.node];
+    // success that is the new node, so the drained node waits for its own 5 s re-sync. Either way
+    // the VMI's update re-queues the node it is on now (pkg/virt-controller/watch/drain/evacuation,
+    // the VMI update handler): a VMI whose migration landed on a node whose drain started while it
+    // was copying is evacuated again.
+    const nodes = kubevirtBehaviour(scenario.kubevirt).priorityQueue ? [m.evacuationNode, m.sourceNode, m.vmi.node] : [m.vmi.node];
     for (const n of new Set(nodes)) {
       const d = n === null ? undefined : this.drains.get(n);
       if (!d || d.done) continue;

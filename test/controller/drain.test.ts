@@ -389,3 +389,29 @@ describe('VMs bound to one node', () => {
     expect(r.vms[0]!).toMatchObject({ finalNode: 'a', downtimeSeconds: 600, stillDownAtEnd: false });
   });
 });
+
+describe('a VMI whose migration lands on a node being drained', () => {
+  it.each([
+    ['v1.9', { major: 1, minor: 9 }],
+    ['v1.8', { major: 1, minor: 8 }],
+  ])('is evacuated again (%s): the VMI update re-queues the node it is on now', (_v, version) => {
+    // x copies a → b from 0 s (4 GiB: 4 s); b's drain starts at 1 s, while y is still on it.
+    // When x lands on b at 4 s, b is cordoned and draining: x must leave again, and the drain ends.
+    const toB: Operation = { kind: 'migrate', at: 0, vmi: 'default/x', name: 'to-b', addedNodeSelector: { 'kubernetes.io/hostname': 'b' }, apiKind: 'shorthand', annotations: {} };
+    const r = run(
+      scenario({
+        nodes: [node('a', nic), node('b', nic), node('c', nic)],
+        vms: [vm('x', 'a', { ...live, memory: 4 * Gi }), vm('y', 'b', { ...live, memory: 8 * Gi })],
+        operations: [toB, drain('b', 1)],
+        version,
+      }),
+    );
+    const x = r.migrations.filter((m) => m.vmi === 'default/x' && m.phase === 'Succeeded');
+    expect(x.map((m) => [m.sourceNode, m.targetNode])).toEqual([['a', 'b'], ['b', x[1]!.targetNode]]);
+    expect(x[1]!.targetNode).not.toBe('b');
+    expect(x[1]!.evacuationNode).toBe('b');
+    const b = r.nodes.find((n) => n.name === 'b')!;
+    expect(b.drainCompletedAt).not.toBeNull();
+    expect(r.vms.filter((v) => v.finalNode === 'b')).toEqual([]);
+  });
+});
