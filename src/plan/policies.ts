@@ -3,12 +3,13 @@
 // label they share and no other VM has (KubeVirt selects policies by VMI and namespace labels,
 // pkg/virt-controller/watch/migration/... MigrationPolicy matching).
 import type { Scenario, VmSpec } from '../scenario/types.js';
-import { dirtyFigures } from './check.js';
+import { check, dirtyFigures } from './check.js';
 import type { Evaluated, PolicyPatch } from './search.js';
 
 /** The label the planner adds when the failing VMs share none of their own. */
 export const CLASS_LABEL = 'migsim.io/migration-class';
-const MAX_DRIVERS = 20;
+/** check's findings that a MigrationPolicy can change */
+const CONVERGENCE = new Set(['will-not-converge', 'exceeds-completion-deadline']);
 const MiB = 2 ** 20;
 
 /** A selector matching exactly `vms` among all VMs: a label they all share and no other VM has. */
@@ -31,11 +32,14 @@ export function selectorFor(vms: readonly VmSpec[], all: readonly VmSpec[]): Rec
  */
 export function policyCandidates(scenario: Scenario, failing: Evaluated): PolicyPatch[][] {
   const byKey = new Map(scenario.vms.map((v) => [v.key, v]));
-  const drivers = failing.stats.vms
+  // The VMs that failed in the runs, and those check's closed form says cannot converge or finish
+  // in time: a wave stuck on its first nodes only shows the first few of a class failing.
+  const predicted = check(scenario).findings.filter((f) => CONVERGENCE.has(f.code)).flatMap((f) => f.vms);
+  const failed = failing.stats.vms
     .filter((v) => v.failureProbability > 0 && byKey.has(v.vmi))
     .sort((a, b) => b.failureProbability - a.failureProbability || (a.vmi < b.vmi ? -1 : 1))
-    .slice(0, MAX_DRIVERS)
-    .map((v) => byKey.get(v.vmi)!);
+    .map((v) => v.vmi);
+  const drivers = [...new Set([...failed, ...predicted])].filter((k) => byKey.has(k)).map((k) => byKey.get(k)!);
   if (drivers.length === 0) return [];
   const selector = selectorFor(drivers, scenario.vms) ?? { [CLASS_LABEL]: 'migsim-plan' };
   const patch = (spec: PolicyPatch['spec']): PolicyPatch[] => [{ name: 'migsim-plan', selector, vms: drivers.map((v) => v.key), spec }];
