@@ -57,6 +57,11 @@ function runEngine(work) {
       {
         id: `m${i}`,
         memoryBytes: w.memory,
+        // every page non-zero (no zero-page shortcut), x86 pages, the switch-over test at the
+        // end of each pass (the analytic round model)
+        guestBytes: w.memory,
+        pageSize: 4096,
+        switchover: 'rounds',
         diskBytes: 0,
         dirty: dirtyModel(w.dirty),
         throttleSensitivity: 1,

@@ -8,7 +8,8 @@
 //   node bench/run.mjs [--full] [--runs N]
 //
 // Quick mode (default) runs the scaling at 100, 300 and 1,000 nodes; --full adds 3,000 nodes /
-// 90,000 VMs (the issue's last row), which takes a while and about 1 GB.
+// 90,000 VMs (the issue's last row), which takes a while and about 1 GB. Both end with the
+// planner's row (issue 11: plan.mjs, about a minute on 2 cores).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,8 @@ const scaling = full ? [100, 300, 1000, 3000] : [100, 300, 1000];
 for (const n of scaling) runCase('upgrade.mjs', ['--nodes', String(n)]);
 runCase('wave.mjs');
 runCase('cli.mjs', ['--runs', runs]);
+// issue 11's row: the planner on 50 nodes (quick: --runs 8; `node bench/plan.mjs --runs 40` for the planner's default)
+runCase('plan.mjs');
 
 // ---------------------------------------------------------------------------------------------
 const find = (c, pred = () => true) => results.find((r) => r.case === c && pred(r));
@@ -107,6 +110,18 @@ table.push([
   up3k && up1k ? verdict(exponent(up1k, up3k) <= 1.1) : '',
   heap(up3k),
 ]);
+
+const plan = find('plan');
+if (plan) {
+  table.push([
+    `migsim plan, ${plan.nodes}-node / ${plan.vms.toLocaleString('en-US')}-VM upgrade (issue 11), --runs ${plan.runs} --workers ${plan.workers}`,
+    '—',
+    'wall time and simulations (no target)',
+    `${s(plan.wallMs)} (CPU ${s(plan.cpuMs)}; ${cost(plan.wallMs, plan)}), ${plan.points} points, ${plan.simulations.toLocaleString('en-US')} simulations, ${plan.feasible ? 'a plan meets the constraints' : 'nothing meets the constraints'}`,
+    'reported',
+    heap(plan),
+  ]);
+}
 
 const printTable = (rowsIn) => {
   const widths = rowsIn[0].map((_, c) => Math.max(...rowsIn.map((r) => String(r[c]).length)));
