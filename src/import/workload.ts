@@ -1,7 +1,8 @@
 // The workload model of each imported VM: dirty rate and used memory from monitoring, or QEMU's
 // dirty-rate measurement, or a stated default — each figure says where it came from.
-// The scenario format has no distribution for dirtyRate, so a VM's samples are reduced to one
-// representative figure, their p90 (a planner should not plan on the median guest behaviour).
+// A VM with enough varying samples gets a lognormal through their median and p95 (forecasts draw
+// from it, and so does each `migsim run --seed`); otherwise one representative figure, the p90 (a planner
+// should not plan on the median guest behaviour).
 
 import { ScenarioError } from '../scenario/errors.js';
 import { parseByteSize, MiB } from '../scenario/units.js';
@@ -23,6 +24,8 @@ export interface VmWorkload {
 }
 
 export const DIRTY_QUANTILE = 0.9;
+/** Samples needed to fit a distribution rather than state one figure. */
+export const MIN_FIT_SAMPLES = 5;
 
 /** QEMU `query-dirty-rate` replies (or calc-dirty-rate sampling dumps) per VMI, keyed "ns/name". */
 export type DirtyRateFile = Map<string, Record<string, unknown>>;
@@ -113,8 +116,16 @@ export function assignWorkloads(input: WorkloadInput, note: (what: string, why: 
       dirtyRate = q.rate;
     } else if (own.length > 0) {
       dirtyRate = quantile(own, DIRTY_QUANTILE);
-      block['dirtyRate'] = formatRate(dirtyRate);
-      why['dirtyRate'] = `p90 of ${own.length} samples of ${METRIC.dirtyRate} (median ${formatRate(quantile(own, 0.5))})`;
+      const median = quantile(own, 0.5);
+      const p95 = quantile(own, 0.95);
+      if (own.length >= MIN_FIT_SAMPLES && median > 0 && p95 > median) {
+        // a lognormal through the samples' median and p95: forecasts draw from it per run
+        block['dirtyRate'] = { distribution: 'lognormal', median: formatRate(median), p95: formatRate(p95) };
+        why['dirtyRate'] = `lognormal fitted to ${own.length} samples of ${METRIC.dirtyRate} (median and p95; p90 ${formatRate(dirtyRate)})`;
+      } else {
+        block['dirtyRate'] = formatRate(dirtyRate);
+        why['dirtyRate'] = `p90 of ${own.length} samples of ${METRIC.dirtyRate} (median ${formatRate(median)})`;
+      }
       dirtySource = 'measured';
     } else {
       const ns = vm.key.split('/')[0]!;

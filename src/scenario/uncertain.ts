@@ -79,6 +79,11 @@ const FIELD_UNITS: readonly [Pattern, FieldUnit][] = [
   [['vms', '*', 'dirtyRate'], 'byteRate'],
   [['vms', '*', 'dirtyRate', '*', 'dirtyRate'], 'byteRate'],
   [['vms', '*', 'dirtyRate', '*', 'at'], 'duration'],
+  // the same workload figures in an imported scenario's per-VM `workload:` block
+  [['vms', '*', 'workload', 'usedMemory'], 'size'],
+  [['vms', '*', 'workload', 'workingSet'], 'size'],
+  [['vms', '*', 'workload', 'dirtyRate'], 'byteRate'],
+  [['vms', '*', 'workload', 'throttleSensitivity'], 'closedFraction'],
   [['vms', '*', 'cpu'], 'cpu'],
   [['vms', '*', 'cpuLimit'], 'cpu'],
   [['vms', '*', 'throttleSensitivity'], 'closedFraction'],

@@ -48,10 +48,11 @@ describe('--metrics', () => {
   const r = importCluster({ dumps: dumps(), metrics: [{ text: queryRange, source: 'metrics.json' }] });
   const vm = (key: string) => r.scenario.vms.find((v) => v.key === key)!;
 
-  it('gives a VM with samples the p90 of its own samples, and says so', () => {
-    // p90 of 100…1000 MiB/s = 910 MiB/s (h = 8.1: 900 + 0.1·100)
-    expect(vm('prod/web-0').dirty).toMatchObject({ kind: 'constant', rate: 910 * Mi });
-    expect(r.yaml).toContain('dirtyRate: 910Mi # p90 of 10 samples of kubevirt_vmi_migration_dirty_memory_rate_bytes (median 550Mi)');
+  it('gives a VM with samples a lognormal through their median and p95, and says so', () => {
+    // 100…1000 MiB/s: median h = 4.5 → 550, p95 h = 8.55 → 955, p90 h = 8.1 → 910 MiB/s; the
+    // loaded scenario holds the median as the nominal value, each run draws its own
+    expect(vm('prod/web-0').dirty).toMatchObject({ kind: 'constant', rate: 550 * Mi });
+    expect(r.yaml).toMatch(/dirtyRate:\s+distribution: lognormal\s+median: 550Mi\s+p95: 955Mi\s+# lognormal fitted to 10 samples of kubevirt_vmi_migration_dirty_memory_rate_bytes \(median and p95; p90 910Mi\)/);
     // used memory: p90 of {3Gi, 5Gi} = 3 + 0.9·2 = 4.8 GiB = 4915.2 MiB → rounded up to 4916Mi
     expect(vm('prod/web-0').usedMemory).toBe(4916 * Mi);
   });
@@ -72,7 +73,7 @@ describe('--metrics', () => {
       ...webRates.map((v, i) => `kubevirt_vmi_migration_dirty_memory_rate_bytes{name="web-0",namespace="prod",node="worker-1"} ${v} ${(T0 + 5 * i) * 1000}`),
     ].join('\n');
     const s = importCluster({ dumps: dumps(), metrics: [{ text: scrape, source: 'scrape.txt' }] });
-    expect(s.scenario.vms.find((v) => v.key === 'prod/web-0')!.dirty).toMatchObject({ rate: 910 * Mi });
+    expect(s.scenario.vms.find((v) => v.key === 'prod/web-0')!.dirty).toMatchObject({ rate: 550 * Mi });
   });
 
   it('rejects what is not a Prometheus export, naming the file', () => {
@@ -104,11 +105,12 @@ describe('--dirty-rate (QEMU)', () => {
 });
 
 describe('the metrics fixture of the README example', () => {
-  it('gives web-0 the p90 of its seven samples', () => {
+  it('gives web-0 a lognormal through the median and p95 of its seven samples', () => {
     const metrics = { text: readFileSync(join(dir, 'metrics.json'), 'utf8'), source: 'metrics.json' };
     const r = importCluster({ dumps: dumps(), metrics: [metrics] });
-    // sorted 88 96 101 117 120 132 140 MiB/s; h = 0.9·6 = 5.4 → 132 + 0.4·8 = 135.2
-    expect(r.scenario.vms.find((v) => v.key === 'prod/web-0')!.dirty).toMatchObject({ rate: 135.2 * Mi });
+    // sorted 88 96 101 117 120 132 140 MiB/s: median h = 3 → 117, p95 h = 5.7 → 132 + 0.7·8 = 137.6
+    expect(r.scenario.vms.find((v) => v.key === 'prod/web-0')!.dirty).toMatchObject({ rate: 117 * Mi });
+    expect(r.yaml).toMatch(/median: 117Mi\s+p95: 137\.6Mi/);
     expect(r.summary).toContain('dirty rates: 2 measured, 3 cluster');
   });
 });
