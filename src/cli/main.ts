@@ -63,6 +63,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
+
+/** The options of every command that runs replications on the worker pool. */
+function replicated(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
+    .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+    .option('--quiet', 'no progress bar')
+    .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount);
+}
 program
   .name('migsim')
   .description('Discrete-event simulator and capacity planner for KubeVirt live migration')
@@ -130,19 +139,14 @@ program
     process.stdout.write(calibrateCommand(opts, (line) => process.stderr.write(line + '\n')));
   });
 
-program
-  .command('forecast')
+replicated(program.command('forecast'))
   .description('run many replications of a scenario with uncertain values and report quantiles and probabilities')
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .requiredOption('--runs <n>', 'number of replications (replication i uses seed S + i)', parseCount)
-  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
-  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
   .option('--window <duration>', 'maintenance window, e.g. 4h: report the probability that every operation ends inside it', parseWindow)
   .option('--json', 'print one JSON document instead of the text report')
-  .option('--quiet', 'no progress bar')
   .option('--shard <i/n>', 'run only the i-th of n slices of the replications (needs -o)', parseShard)
   .option('-o, --output <file>', 'write a shard file for migsim merge instead of printing the forecast')
-  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .option('--set <path=value>', 'override a field of the scenario, as on run (repeatable)', collect)
   .option('--report <file>', 'write a self-contained HTML report of the forecast to FILE')
   .action(async (file: string, opts: ForecastCliOptions) => {
@@ -168,44 +172,34 @@ program
     process.stdout.write(mergeCommand(files, opts));
   });
 
-program
-  .command('sweep')
+replicated(program.command('sweep'))
   .description('forecast every point of a grid over scenario fields, with the same random numbers at every point')
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .requiredOption('--set <path=values>', 'a swept field: PATH=V1,V2,… or PATH=start..end/step (repeatable: the grid is every combination)', collect)
   .option('--fix <path=value>', 'a fixed override under every point, as run --set (repeatable)', collect)
-  .option('--runs <n>', 'replications per point (default 20)', parseCount, 20)
-  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
-  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
+  .option('--runs <n>', 'replications per point', parseCount, 20)
   .option('--window <duration>', 'maintenance window, e.g. 4h: the probability every operation ends inside it', parseWindow)
   .option('--json', 'print one JSON document instead of the table')
   .option('--csv <file>', 'also write the table as CSV (one row per point)')
   .option('--report <file>', 'write a self-contained HTML report (heatmaps of p95 and P(failure), the points) to FILE')
-  .option('--quiet', 'no progress bar')
-  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action(async (file: string, opts: SweepOptions) => {
     opts.argv = process.argv.slice(2);
     process.stdout.write(await sweepCommand(file, opts));
   });
 
-program
-  .command('plan')
+replicated(program.command('plan'))
   .description('search migrationConfiguration (and MigrationPolicies for the VMs that need them) for the shortest p95 that meets the constraints')
   .argument('<scenario>', 'scenario file (YAML or JSON)')
   .requiredOption('--window <duration>', 'maintenance window, e.g. 4h', parseWindow)
-  .option('--max-failure-probability <p>', 'largest acceptable share of runs with a failed migration or a VM down at the end (default 0.01)', parseProbability, 0.01)
+  .option('--max-failure-probability <p>', 'largest acceptable share of runs with a failed migration or a VM down at the end', parseProbability, 0.01)
   .option('--max-downtime <duration>', 'largest acceptable p95 of the longest VM downtime, e.g. 1s', parseWindow)
-  .option('--confidence <p>', 'share of runs that must end inside the window (default 0.95)', parseProbability, 0.95)
-  .option('--runs <n>', 'replications of the final candidates (the search starts at runs/8; default 40)', parseCount, 40)
+  .option('--confidence <p>', 'share of runs that must end inside the window', parseProbability, 0.95)
+  .option('--runs <n>', 'replications of the final candidates (the search starts at runs/8)', parseCount, 40)
   .option('--vary <path=values>', 'search this field instead of the default grid (repeatable; as sweep --set)', collect)
   .option('--set <path=value>', 'a fixed override, as run --set (repeatable)', collect)
-  .option('--seed <n>', 'first seed S (default: spec.seed)', parseSeed)
-  .option('--workers <k>', 'worker threads (default: the cores available)', parseCount)
   .option('--json', 'print one JSON document')
-  .option('--quiet', 'no progress bar')
   .option('--write-scenario <file>', 'write the scenario with the recommendation applied (verify it with migsim forecast)')
   .option('--report <file>', 'write a self-contained HTML report (baseline against recommendation, the points evaluated) to FILE')
-  .option('--max-events <n>', 'stop a run that needs more events than this (default 20000000)', parseCount)
   .action(async (file: string, opts: PlanOptions) => {
     opts.argv = process.argv.slice(2);
     const r = await planCommand(file, opts);
