@@ -519,7 +519,8 @@ function instant(t: number): string {
   return `${Math.round(t * 1000) / 1000}s`;
 }
 
-function blankMigration(name: string, vmi: string, createdAt: number): MigrationRecord {
+/** A migration record before anything happened to it (also the base of test fixtures). */
+export function blankMigration(name: string, vmi: string, createdAt: number): MigrationRecord {
   return {
     name,
     vmi,

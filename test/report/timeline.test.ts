@@ -1,6 +1,6 @@
 // The terminal timeline: human units, and bars placed on d3-scale's nice axis to the character.
 import { describe, expect, it } from 'vitest';
-import type { MigrationRecord, Results } from '../../src/metrics/results.js';
+import { blankMigration, type MigrationRecord, type Results } from '../../src/metrics/results.js';
 import { humanBytes, humanDuration, terminalTimeline } from '../../src/report/timeline.js';
 
 const GiB = 2 ** 30;
@@ -31,31 +31,13 @@ describe('human units', () => {
 
 function migration(p: Partial<MigrationRecord> & Pick<MigrationRecord, 'name' | 'sourceNode' | 'createdAt'>): MigrationRecord {
   return {
-    vmi: `ns/${p.name}`,
-    targetNode: null,
+    ...blankMigration(p.name, `ns/${p.name}`, p.createdAt),
     phase: 'Succeeded',
-    reason: null,
-    message: null,
-    mode: 'PreCopy',
     priority: 100,
-    evacuationNode: null,
-    wave: null,
-    policy: null,
     migrationMethod: 'LiveMigration',
     acceptableCompletionTime: 150,
-    startedAt: null,
-    endedAt: null,
-    downtimeSeconds: 0,
-    transferredBytes: 0,
-    iterations: 0,
-    maxThrottlePercent: 0,
-    postCopySeconds: 0,
-    stalledSeconds: 0,
-    outages: [],
-    vmLost: false,
     queuedSeconds: (p.startedAt ?? p.endedAt ?? 0) - p.createdAt,
     copySeconds: p.startedAt != null && p.endedAt != null ? p.endedAt - p.startedAt : null,
-    unfinishedReason: null,
     ...p,
   };
 }
